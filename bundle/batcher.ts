@@ -1,0 +1,45 @@
+// Collects events between flushes. Adding an event is one push; the batch is
+// cut by count or by time, never per event.
+import type {RecordedEvent} from './types';
+
+export interface BatcherOptions {
+  flushIntervalMs: number;
+  maxBatchEvents: number;
+  onBatch(events: RecordedEvent[]): void;
+}
+
+export function createBatcher(options: BatcherOptions) {
+  let pending: RecordedEvent[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  function take(): RecordedEvent[] {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    const events = pending;
+    pending = [];
+    return events;
+  }
+
+  function flush(): void {
+    const events = take();
+    if (events.length) options.onBatch(events);
+  }
+
+  return {
+    add(event: RecordedEvent): void {
+      pending.push(event);
+      // A full batch is cut in a task of its own, not inside rrweb's callback.
+      if (pending.length === options.maxBatchEvents) {
+        if (timer !== null) clearTimeout(timer);
+        timer = setTimeout(flush, 0);
+      } else if (timer === null) {
+        timer = setTimeout(flush, options.flushIntervalMs);
+      }
+    },
+    flush,
+    /** Hands over what is buffered without sending it (for the hide path). */
+    take,
+  };
+}
+
+export type Batcher = ReturnType<typeof createBatcher>;

@@ -1,0 +1,406 @@
+// The tracker: sessions (start/stop/identity), wiring recorder -> batcher ->
+// transport -> collector. Usable directly as an ES module:
+//   import {createTracker} from 'replay-tracker';
+//   const tracker = createTracker({projectKey, ingestPoint});
+//   await tracker.start();
+import type {
+  InitOptions,
+  RecordedEvent,
+  SessionGrant,
+  StartOptions,
+  StartPromiseReturn,
+  Tracker,
+  TrackerConfig,
+  TrackerStats,
+} from './types';
+import {readStoredSession, readUserUUID, storeSession, storeUserUUID} from './sessionStore';
+import {requestSession, type HandshakeRequest} from './handshake';
+import {startRecording, type Recorder} from './recorder';
+import {createBatcher, type Batcher} from './batcher';
+import {createTransport, type Credentials, type Lost, type Transport} from './transport';
+import {captureVitals} from './vitals';
+import {onHidden} from './lib/onHidden';
+import {warn} from './lib/warn';
+
+export type {InitOptions, StartOptions, StartPromiseReturn, Tracker, TrackerConfig} from './types';
+
+declare const __TRACKER_VERSION__: string;
+const VERSION = typeof __TRACKER_VERSION__ === 'string' ? __TRACKER_VERSION__ : 'dev';
+
+const CUSTOM_EVENT = 5;
+const MAX_EARLY_EVENTS = 100;
+const STOP_DRAIN_MS = 10_000;
+
+export interface LiveTracker extends Tracker {
+  /** event() with the time it was really called (the stub's queue keeps it). */
+  eventAt(name: string, payload: unknown, time: number): void;
+  _stats(): TrackerStats;
+}
+
+const fail = (reason: string): StartPromiseReturn => ({success: false, reason});
+const succeed = (grant: SessionGrant): StartPromiseReturn => ({
+  success: true,
+  sessionID: grant.sessionID,
+  sessionToken: grant.sessionToken,
+  sessionHash: grant.sessionHash,
+  userUUID: grant.userUUID,
+});
+
+function missingFeature(): string | null {
+  if (typeof fetch !== 'function') return 'fetch';
+  if (typeof MutationObserver !== 'function') return 'MutationObserver';
+  if (typeof WeakMap !== 'function') return 'WeakMap';
+  if (typeof AbortController !== 'function') return 'AbortController';
+  return null;
+}
+
+// JSON-safe copy taken at call time: a circular or huge payload is refused
+// here, where the caller can see the warning, not later inside a batch.
+function jsonCopy(value: unknown, what: string): unknown | undefined {
+  try {
+    const json = JSON.stringify(value === undefined ? null : value);
+    if (json.length > 64 * 1024) {
+      warn(`${what} is larger than 64 KiB and was dropped`);
+      return undefined;
+    }
+    return JSON.parse(json);
+  } catch (error) {
+    warn(`${what} cannot be serialized and was dropped`, error);
+    return undefined;
+  }
+}
+
+export function createTracker(config: TrackerConfig): LiveTracker {
+  const options: Required<InitOptions> = {
+    maskAllInputs: true,
+    maskAllText: false,
+    maskTextSelector: '',
+    blockSelector: '',
+    flushIntervalMs: 5000,
+    maxBatchEvents: 500,
+    maxBufferBytes: 8 * 1024 * 1024,
+    checkoutIntervalMs: 5 * 60_000,
+    inactivityTimeoutMs: 30 * 60_000,
+    maxRetryDelayMs: 30_000,
+    captureVitals: true,
+    ...config,
+  };
+  const projectKey = typeof config.projectKey === 'string' ? config.projectKey : '';
+  const ingestPoint = String(config.ingestPoint || '').replace(/\/+$/, '');
+
+  let grant: SessionGrant | null = null;
+  let active = false;
+  let assistOnly = false;
+  let starting: Promise<StartPromiseReturn> | null = null;
+  let renewing: Promise<Credentials | null> | null = null;
+  let recorder: Recorder | null = null;
+  let batcher: Batcher | null = null;
+  let transport: Transport | null = null;
+  // After the memory cap was hit: events are not kept until delivery works again.
+  let paused: {since: number; discarded: number} | null = null;
+  let earlyEvents: RecordedEvent[] = [];
+  const identity: {userID?: string; metadata: Record<string, string>} = {metadata: {}};
+  const stats = {recordedEvents: 0, sentBatches: 0, droppedEvents: 0, handshakes: 0};
+  let lastActivityStored = 0;
+
+  function record(event: RecordedEvent): void {
+    stats.recordedEvents++;
+    if (paused) {
+      paused.discarded++;
+      stats.droppedEvents++;
+      return;
+    }
+    batcher!.add(event);
+  }
+
+  function custom(tag: string, payload: unknown, timestamp = Date.now()): void {
+    const event: RecordedEvent = {type: CUSTOM_EVENT, data: {tag, payload}, timestamp};
+    if (active && batcher) record(event);
+    else if (!active && !assistOnly && earlyEvents.length < MAX_EARLY_EVENTS) earlyEvents.push(event);
+  }
+
+  function rememberActivity(force = false): void {
+    const now = Date.now();
+    if (!grant || (!force && now - lastActivityStored < 5000)) return;
+    lastActivityStored = now;
+    storeSession(projectKey, {
+      sessionID: grant.sessionID,
+      sessionToken: grant.sessionToken,
+      sessionHash: grant.sessionHash,
+      lastActivityAt: now,
+    });
+  }
+
+  function handshakeRequest(extra: Partial<HandshakeRequest>): HandshakeRequest {
+    return {
+      projectKey,
+      userUUID: readUserUUID() ?? undefined,
+      userID: identity.userID,
+      metadata: Object.keys(identity.metadata).length ? {...identity.metadata} : undefined,
+      url: location.href,
+      referrer: document.referrer,
+      viewport: {width: innerWidth, height: innerHeight},
+      timestamp: Date.now(),
+      trackerVersion: VERSION,
+      ...extra,
+    };
+  }
+
+  function adopt(next: SessionGrant): void {
+    grant = next;
+    storeUserUUID(next.userUUID);
+    rememberActivity(true);
+  }
+
+  // A 401 from the collector: the token expired or was revoked. Ask again for
+  // this session and page; the collector resumes them through the session hash.
+  function renewCredentials(): Promise<Credentials | null> {
+    renewing ??= (async () => {
+      const previous = grant;
+      if (!previous) return null;
+      const result = await requestSession(
+        ingestPoint,
+        handshakeRequest({token: previous.sessionToken, sessionHash: previous.sessionHash, page: previous.pageID}),
+      );
+      stats.handshakes++;
+      if (!result.ok) {
+        warn(`could not renew the session: ${result.reason}`);
+        return null;
+      }
+      adopt(result.grant);
+      // Another page (or session): it must begin with a full snapshot to be replayable.
+      if (result.grant.sessionID !== previous.sessionID || result.grant.pageID !== previous.pageID) {
+        setTimeout(() => recorder?.takeFullSnapshot(), 0);
+      }
+      return {token: result.grant.sessionToken, pageID: result.grant.pageID};
+    })().finally(() => (renewing = null));
+    return renewing;
+  }
+
+  function onLost(lost: Lost): void {
+    stats.droppedEvents += lost.events;
+    const gap = {type: CUSTOM_EVENT, data: {tag: 'tracker.gap', payload: lost}, timestamp: Date.now()};
+    if (lost.reason.startsWith('the collector could not be reached')) {
+      // Incremental events are worthless without the snapshot just dropped:
+      // keep none until the collector answers, then take a fresh snapshot.
+      const discarded = batcher ? batcher.take().length : 0;
+      paused = {since: Date.now(), discarded};
+      stats.droppedEvents += discarded;
+    }
+    transport?.enqueue([gap]);
+  }
+
+  function onDelivered(): void {
+    rememberActivity();
+    if (!paused) return;
+    const {since, discarded} = paused;
+    paused = null;
+    custom('tracker.gap', {
+      reason: 'recording paused while the collector could not be reached',
+      events: discarded,
+      batches: 0,
+      from: since,
+      to: Date.now(),
+    });
+    recorder?.takeFullSnapshot();
+  }
+
+  function beginRecording(session: SessionGrant): string | null {
+    transport = createTransport({
+      ingestPoint,
+      credentials: {token: session.sessionToken, pageID: session.pageID},
+      maxBufferBytes: options.maxBufferBytes,
+      maxRetryDelayMs: options.maxRetryDelayMs,
+      renewCredentials,
+      onLost,
+      onDelivered,
+    });
+    const delivery = transport;
+    batcher = createBatcher({
+      flushIntervalMs: options.flushIntervalMs,
+      maxBatchEvents: options.maxBatchEvents,
+      onBatch: (events) => delivery.enqueue(events),
+    });
+    const early = earlyEvents;
+    earlyEvents = [];
+    early.forEach(record);
+    if (identity.userID !== undefined) custom('tracker.identify', {userID: identity.userID});
+    for (const [key, value] of Object.entries(identity.metadata)) custom('tracker.metadata', {key, value});
+    recorder = startRecording(options, record);
+    if (!recorder) return 'unsupported browser: rrweb could not start recording this document';
+    if (options.captureVitals) {
+      captureVitals(
+        (vital) => custom('tracker.vital', vital),
+        (node) => recorder?.nodeId(node) ?? null,
+      );
+    }
+    return null;
+  }
+
+  function endRecording(): Transport | null {
+    recorder?.stop();
+    recorder = null;
+    batcher?.flush();
+    batcher = null;
+    const delivery = transport;
+    transport = null;
+    paused = null;
+    return delivery;
+  }
+
+  async function stopSession(): Promise<void> {
+    if (!active) return;
+    active = false;
+    rememberActivity(true);
+    const delivery = endRecording();
+    await delivery?.drain(STOP_DRAIN_MS);
+    stats.sentBatches += delivery?.sentBatches() ?? 0;
+  }
+
+  async function beginSession(opts: Partial<StartOptions>): Promise<StartPromiseReturn> {
+    if (active) await stopSession();
+    let stored = opts.forceNew ? null : readStoredSession(projectKey);
+    if (stored && Date.now() - stored.lastActivityAt > options.inactivityTimeoutMs) stored = null;
+    // An explicit hash from another origin wins over this tab's own session.
+    if (stored && opts.sessionHash && opts.sessionHash !== stored.sessionHash) stored = null;
+    const result = await requestSession(
+      ingestPoint,
+      handshakeRequest({
+        token: stored?.sessionToken,
+        sessionHash: opts.forceNew ? undefined : opts.sessionHash,
+        forceNew: opts.forceNew || undefined,
+        assistOnly: opts.assistOnly || undefined,
+      }),
+    );
+    stats.handshakes++;
+    if (!result.ok) return fail(result.reason);
+    adopt(result.grant);
+    active = true;
+    assistOnly = !!opts.assistOnly;
+    if (assistOnly) {
+      earlyEvents = [];
+      return succeed(result.grant);
+    }
+    const problem = beginRecording(result.grant);
+    if (problem) {
+      active = false;
+      endRecording();
+      return fail(problem);
+    }
+    return succeed(result.grant);
+  }
+
+  function applyIdentity(opts: Partial<StartOptions>): void {
+    if (typeof opts.userID === 'string') setUserID(opts.userID);
+    if (opts.metadata && typeof opts.metadata === 'object') {
+      for (const [key, value] of Object.entries(opts.metadata)) setMetadata(key, value);
+    }
+  }
+
+  async function startSafely(opts: Partial<StartOptions>): Promise<StartPromiseReturn> {
+    if (!projectKey) return fail('projectKey is missing: pass it in the snippet call or to createTracker()');
+    if (!ingestPoint) return fail('ingestPoint is missing: pass the collector URL in the snippet call or to createTracker()');
+    const missing = missingFeature();
+    if (missing) return fail(`unsupported browser: ${missing} is not available`);
+    // Two calls in flight share one handshake; forceNew waits for it and then starts anew.
+    while (starting) {
+      const result = await starting;
+      if (!opts.forceNew) {
+        applyIdentity(opts);
+        return result;
+      }
+    }
+    if (active && grant && !opts.forceNew) {
+      applyIdentity(opts);
+      return succeed(grant);
+    }
+    if (typeof opts.userID === 'string') identity.userID = opts.userID;
+    if (opts.metadata && typeof opts.metadata === 'object') {
+      for (const [key, value] of Object.entries(opts.metadata)) identity.metadata[key] = String(value);
+    }
+    starting = beginSession(opts).finally(() => (starting = null));
+    return starting;
+  }
+
+  function start(startOpts?: Partial<StartOptions>): Promise<StartPromiseReturn> {
+    const opts = startOpts && typeof startOpts === 'object' ? startOpts : {};
+    return startSafely(opts)
+      .catch((error) => fail(`tracker failed to start: ${error}`))
+      .then((result) => {
+        try {
+          if (typeof opts.startCallback === 'function') opts.startCallback(result);
+        } catch (error) {
+          warn('startCallback threw', error);
+        }
+        return result;
+      });
+  }
+
+  async function stop(): Promise<void> {
+    try {
+      while (starting) await starting;
+      await stopSession();
+    } catch (error) {
+      warn('stop failed', error);
+    }
+  }
+
+  function setUserID(userID: string): void {
+    if (typeof userID !== 'string') return warn('setUserID expects a string');
+    identity.userID = userID;
+    custom('tracker.identify', {userID});
+  }
+
+  function setMetadata(key: string, value: string): void {
+    if (typeof key !== 'string' || !key) return warn('setMetadata expects a key string');
+    identity.metadata[key] = String(value);
+    custom('tracker.metadata', {key, value: String(value)});
+  }
+
+  function eventAt(name: string, payload: unknown, time: number): void {
+    if (typeof name !== 'string' || !name) return warn('event expects a name string');
+    const copy = jsonCopy(payload, `the payload of event "${name}"`);
+    if (copy !== undefined) custom('tracker.event', {name, payload: copy}, time);
+  }
+
+  onHidden(() => {
+    try {
+      if (!active || !transport || !batcher) return;
+      rememberActivity(true);
+      transport.flushOnHide(batcher.take());
+    } catch (error) {
+      warn('could not flush on hide', error);
+    }
+  });
+
+  // Every public method is wrapped: nothing may throw into the page.
+  const guard =
+    <A extends unknown[], R>(name: string, method: (...args: A) => R, fallback: R) =>
+    (...args: A): R => {
+      try {
+        return method(...args);
+      } catch (error) {
+        warn(`${name} failed`, error);
+        return fallback;
+      }
+    };
+
+  return {
+    start,
+    stop,
+    setUserID: guard('setUserID', setUserID, undefined),
+    setMetadata: guard('setMetadata', setMetadata, undefined),
+    event: guard('event', (name: string, payload?: unknown) => eventAt(name, payload, Date.now()), undefined),
+    eventAt: guard('event', eventAt, undefined),
+    getSessionID: () => (active && grant ? grant.sessionID : null),
+    getSessionHash: () => (active && grant ? grant.sessionHash : null),
+    isActive: () => active,
+    _stats: () => ({
+      recordedEvents: stats.recordedEvents,
+      bufferedBytes: transport?.bufferedBytes() ?? 0,
+      sentBatches: stats.sentBatches + (transport?.sentBatches() ?? 0),
+      droppedEvents: stats.droppedEvents,
+      handshakes: stats.handshakes,
+    }),
+  };
+}

@@ -1,0 +1,61 @@
+// rrweb's DOM recording with privacy by default. Every emitted event goes to
+// `onEvent` untouched: no per-event work here.
+import {record} from '@rrweb/record';
+import type {InitOptions, RecordedEvent} from './types';
+import {warn} from './lib/warn';
+
+const BLOCK_SELECTOR = '.tracker-block,[data-tracker-block]';
+const MASK_TEXT_SELECTOR = '.tracker-mask,[data-tracker-mask]';
+// Password fields are blocked, not masked: masking would still reveal the
+// length and the rhythm of typing through rrweb's input events.
+const PASSWORD_SELECTOR = 'input[type=password i]';
+
+// A site owner's invalid selector must not make rrweb throw on every node.
+function validSelector(selector: string | undefined): string | null {
+  if (!selector) return null;
+  try {
+    document.createDocumentFragment().querySelector(selector);
+    return selector;
+  } catch {
+    warn(`ignoring the invalid selector ${JSON.stringify(selector)}`);
+    return null;
+  }
+}
+
+const joinSelectors = (...selectors: (string | null)[]) => selectors.filter(Boolean).join(',');
+
+export interface Recorder {
+  stop(): void;
+  takeFullSnapshot(): void;
+  nodeId(node: Node | null | undefined): number | null;
+}
+
+export function startRecording(options: InitOptions, onEvent: (event: RecordedEvent) => void): Recorder | null {
+  const stop = record({
+    emit: onEvent as (event: unknown) => void,
+    maskAllInputs: options.maskAllInputs !== false,
+    maskInputOptions: {password: true},
+    blockSelector: joinSelectors(BLOCK_SELECTOR, PASSWORD_SELECTOR, validSelector(options.blockSelector)),
+    maskTextSelector: options.maskAllText
+      ? '*'
+      : joinSelectors(MASK_TEXT_SELECTOR, validSelector(options.maskTextSelector)),
+    checkoutEveryNms: options.checkoutIntervalMs ?? 5 * 60_000,
+    // Start at DOMContentLoaded rather than waiting for every image (`load`).
+    recordAfter: 'DOMContentLoaded',
+    slimDOMOptions: {script: true, comment: true, headFavicon: true, headWhitespace: true, headMetaSocial: true, headMetaRobots: true, headMetaHttpEquiv: true, headMetaVerification: true, headMetaAuthorship: true},
+    sampling: {mousemove: 50, scroll: 150, input: 'last'},
+    errorHandler: (error: unknown) => {
+      warn('recording error', error);
+      return true;
+    },
+  });
+  if (!stop) return null;
+  return {
+    stop,
+    takeFullSnapshot: () => record.takeFullSnapshot(true),
+    nodeId(node) {
+      const id = node ? record.mirror.getId(node) : -1;
+      return id > 0 ? id : null;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// Where a tab keeps its session (sessionStorage, per project) and the browser
+// keeps its user (localStorage). Storage can throw (Safari private mode,
+// sandboxed iframes, quota): every access fails soft and the tracker works on
+// with what it has in memory.
+
+export interface StoredSession {
+  sessionID: string;
+  sessionToken: string;
+  sessionHash: string;
+  lastActivityAt: number;
+}
+
+const sessionKey = (projectKey: string) => `tracker:session:${projectKey}`;
+const USER_KEY = 'tracker:userUUID';
+
+function read(storage: () => Storage, key: string): string | null {
+  try {
+    return storage().getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function write(storage: () => Storage, key: string, value: string | null): void {
+  try {
+    if (value === null) storage().removeItem(key);
+    else storage().setItem(key, value);
+  } catch {
+    // Not kept: a reload starts a new session, which is the best we can do.
+  }
+}
+
+const tabStorage = () => sessionStorage;
+const browserStorage = () => localStorage;
+
+export function readStoredSession(projectKey: string): StoredSession | null {
+  try {
+    const stored = JSON.parse(read(tabStorage, sessionKey(projectKey)) || 'null');
+    return stored && typeof stored.sessionToken === 'string' ? stored : null;
+  } catch {
+    return null;
+  }
+}
+
+export function storeSession(projectKey: string, session: StoredSession | null): void {
+  write(tabStorage, sessionKey(projectKey), session && JSON.stringify(session));
+}
+
+export function readUserUUID(): string | null {
+  return read(browserStorage, USER_KEY);
+}
+
+export function storeUserUUID(userUUID: string): void {
+  write(browserStorage, USER_KEY, userUUID);
+}

@@ -1,0 +1,274 @@
+// Delivers one page's batches to POST /v1/web/i, in order and at most once
+// stored: each batch keeps its (page, seq) across retries and the collector
+// acknowledges a batch it already has. One request is in flight at a time,
+// except when the page is hidden: then everything that fits the keepalive
+// budget goes out at once (the collector orders by seq, so order still holds).
+import type {RecordedEvent} from './types';
+import {canCompress, compressBatch} from './compressBatch';
+import {backoffDelay} from './lib/backoff';
+import {retryAfterMs} from './lib/retryAfter';
+import {sleep} from './lib/sleep';
+import {warn} from './lib/warn';
+
+// Chrome refuses keepalive requests once the bodies in flight pass 64 KiB
+// (https://fetch.spec.whatwg.org/#http-network-or-cache-fetch, "inflight keepalive bytes").
+// A little margin is left for other scripts of the page.
+export const KEEPALIVE_BUDGET = 60 * 1024;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+interface Batch {
+  seq: number;
+  json: string | null; // until compressed, and as the fallback body on hide
+  gzip: Uint8Array<ArrayBuffer> | null;
+  ready: Promise<void>;
+  events: number;
+  firstTimestamp: number;
+  lastTimestamp: number;
+  sending: Promise<void> | null;
+}
+
+export interface Credentials {
+  token: string;
+  pageID: number;
+}
+
+export type Outcome =
+  | {kind: 'stored'}
+  | {kind: 'retry'; afterMs: number | null; problem: string}
+  | {kind: 'renew'}
+  | {kind: 'refused'; problem: string};
+
+export interface Lost {
+  events: number;
+  batches: number;
+  from: number;
+  to: number;
+  reason: string;
+}
+
+export interface TransportOptions {
+  ingestPoint: string;
+  credentials: Credentials;
+  maxBufferBytes: number;
+  maxRetryDelayMs: number;
+  /** 401: run a fresh handshake; resolves the new credentials, or null if none could be had. */
+  renewCredentials(): Promise<Credentials | null>;
+  /** Batches were dropped (memory cap reached, or refused by the collector). */
+  onLost(lost: Lost): void;
+  /** A batch was stored. */
+  onDelivered(): void;
+}
+
+export function createTransport(options: TransportOptions) {
+  let credentials = options.credentials;
+  let nextSeq = 0;
+  let outbox: Batch[] = [];
+  let pumping = false;
+  let failures = 0;
+  let keepaliveBytesInFlight = 0;
+  let sentBatches = 0;
+  let wakeUp: (() => void) | null = null;
+
+  const batchBytes = (batch: Batch) => (batch.gzip ? batch.gzip.byteLength : 0) + (batch.json ? batch.json.length : 0);
+  const bufferedBytes = () => outbox.reduce((sum, batch) => sum + batchBytes(batch), 0);
+
+  function makeBatch(events: RecordedEvent[], json: string, compress: boolean): Batch {
+    const batch: Batch = {
+      seq: nextSeq++,
+      json,
+      gzip: null,
+      ready: Promise.resolve(),
+      events: events.length,
+      firstTimestamp: events[0].timestamp,
+      lastTimestamp: events[events.length - 1].timestamp,
+      sending: null,
+    };
+    if (compress && canCompress) {
+      batch.ready = compressBatch(json).then(
+        (gzip) => {
+          // Sent plain already (on hide) or dropped: nothing to keep.
+          if (batch.json === null || !outbox.includes(batch)) return;
+          batch.gzip = gzip;
+          batch.json = null;
+        },
+        (error) => warn('compression failed; sending plain JSON', error),
+      );
+    }
+    return batch;
+  }
+
+  function dropUnsent(reason: string): void {
+    const dropped = outbox.filter((batch) => !batch.sending);
+    if (!dropped.length) return;
+    outbox = outbox.filter((batch) => batch.sending);
+    options.onLost({
+      events: dropped.reduce((sum, batch) => sum + batch.events, 0),
+      batches: dropped.length,
+      from: dropped[0].firstTimestamp,
+      to: dropped[dropped.length - 1].lastTimestamp,
+      reason,
+    });
+  }
+
+  async function post(batch: Batch, keepalive: boolean): Promise<Outcome> {
+    const body = batch.gzip ?? batch.json ?? '';
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${credentials.token}`,
+      'Content-Type': 'application/json',
+    };
+    if (batch.gzip) headers['Content-Encoding'] = 'gzip';
+    const size = typeof body === 'string' ? body.length : body.byteLength;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
+    if (keepalive) keepaliveBytesInFlight += size;
+    try {
+      const response = await fetch(`${options.ingestPoint}/v1/web/i?page=${credentials.pageID}&seq=${batch.seq}`, {
+        method: 'POST',
+        headers,
+        body,
+        keepalive,
+        credentials: 'omit',
+        signal: abort.signal,
+      });
+      if (response.ok) return {kind: 'stored'};
+      if (response.status === 401) return {kind: 'renew'};
+      const problem = `collector answered ${response.status}: ${await response.text().catch(() => '')}`;
+      if (response.status >= 500 || response.status === 429 || response.status === 408) {
+        return {kind: 'retry', afterMs: retryAfterMs(response.headers.get('Retry-After')), problem};
+      }
+      return {kind: 'refused', problem};
+    } catch (error) {
+      return {kind: 'retry', afterMs: null, problem: String(error)};
+    } finally {
+      clearTimeout(timer);
+      if (keepalive) keepaliveBytesInFlight -= size;
+    }
+  }
+
+  // Sends one batch and settles its fate; returns how long to wait before the next try (0: go on).
+  function send(batch: Batch, keepalive: boolean): Promise<number> {
+    let delay = 0;
+    batch.sending = post(batch, keepalive).then(async (outcome) => {
+      if (outcome.kind === 'stored') {
+        outbox = outbox.filter((other) => other !== batch);
+        failures = 0;
+        sentBatches++;
+        options.onDelivered();
+      } else if (outcome.kind === 'refused') {
+        outbox = outbox.filter((other) => other !== batch);
+        options.onLost({
+          events: batch.events,
+          batches: 1,
+          from: batch.firstTimestamp,
+          to: batch.lastTimestamp,
+          reason: outcome.problem,
+        });
+      } else if (outcome.kind === 'renew') {
+        const renewed = await options.renewCredentials();
+        if (renewed) moveTo(renewed);
+        else delay = backoffDelay(failures++, 1000, options.maxRetryDelayMs);
+      } else {
+        delay = Math.min(outcome.afterMs ?? backoffDelay(failures, 1000, options.maxRetryDelayMs), 5 * 60_000);
+        failures++;
+      }
+      batch.sending = null;
+    });
+    return batch.sending.then(() => delay);
+  }
+
+  // A fresh handshake may land in another page (or session): batches not yet
+  // stored follow it, numbered anew there.
+  function moveTo(next: Credentials): void {
+    if (next.pageID !== credentials.pageID) {
+      nextSeq = 0;
+      for (const batch of outbox) batch.seq = nextSeq++;
+    }
+    credentials = next;
+  }
+
+  async function pump(): Promise<void> {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (outbox.length) {
+        const batch = outbox[0];
+        await batch.ready;
+        if (batch.sending) {
+          await batch.sending;
+          continue;
+        }
+        const size = batchBytes(batch);
+        const delay = await send(batch, size <= KEEPALIVE_BUDGET - keepaliveBytesInFlight);
+        if (delay > 0) {
+          await Promise.race([sleep(delay), new Promise<void>((resolve) => (wakeUp = resolve))]);
+          wakeUp = null;
+        }
+      }
+    } catch (error) {
+      warn('delivery stopped unexpectedly', error);
+    } finally {
+      pumping = false;
+    }
+  }
+
+  function enqueue(events: RecordedEvent[]): void {
+    if (!events.length) return;
+    outbox.push(makeBatch(events, JSON.stringify(events), true));
+    if (bufferedBytes() > options.maxBufferBytes) {
+      dropUnsent(`the collector could not be reached and the buffer passed ${options.maxBufferBytes} bytes`);
+    }
+    void pump();
+  }
+
+  // The page is being hidden, maybe for good: no time for compression. Send
+  // what fits the keepalive budget now, as plain JSON where not compressed yet,
+  // split so that each request fits.
+  function flushOnHide(events: RecordedEvent[]): void {
+    let chunk: RecordedEvent[] = [];
+    let parts: string[] = [];
+    let size = 2;
+    const closeChunk = () => {
+      if (chunk.length) outbox.push(makeBatch(chunk, `[${parts.join(',')}]`, false));
+      chunk = [];
+      parts = [];
+      size = 2;
+    };
+    for (const event of events) {
+      const json = JSON.stringify(event);
+      if (size + json.length + 1 > KEEPALIVE_BUDGET) closeChunk();
+      chunk.push(event);
+      parts.push(json);
+      size += json.length + 1;
+    }
+    closeChunk();
+    for (const batch of outbox) {
+      if (batch.sending) continue;
+      if (batchBytes(batch) > KEEPALIVE_BUDGET - keepaliveBytesInFlight) continue;
+      void send(batch, true);
+    }
+    void pump();
+  }
+
+  return {
+    enqueue,
+    flushOnHide,
+    /** Resolves when nothing is left to send, or after `timeoutMs`. */
+    async drain(timeoutMs: number): Promise<void> {
+      wakeUp?.();
+      const deadline = Date.now() + timeoutMs;
+      while (outbox.length && Date.now() < deadline) {
+        void pump();
+        await sleep(50);
+      }
+    },
+    /** Retry now instead of waiting out the backoff (the network came back). */
+    retryNow(): void {
+      wakeUp?.();
+    },
+    bufferedBytes,
+    sentBatches: () => sentBatches,
+    pageID: () => credentials.pageID,
+  };
+}
+
+export type Transport = ReturnType<typeof createTransport>;

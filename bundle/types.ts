@@ -1,0 +1,102 @@
+// The tracker's public types, in one place (SPEC section 2).
+
+export interface StartOptions {
+  /** Who the user is, kept across sessions by the site's choice. */
+  userID: string;
+  /** Key/value strings attached to the session. */
+  metadata: Record<string, string>;
+  /** Start a new session even if this tab has one. */
+  forceNew: boolean;
+  /** Resume the session that getSessionHash() returned on another origin. */
+  sessionHash: string;
+  /** Hold a session but record and send no session data. */
+  assistOnly: boolean;
+  /** Called once per start() call, on success and on failure. */
+  startCallback: (result: StartPromiseReturn) => void;
+}
+
+export interface SuccessfulStart {
+  success: true;
+  sessionID: string;
+  sessionToken: string;
+  sessionHash: string;
+  userUUID: string;
+}
+
+export interface UnsuccessfulStart {
+  success: false;
+  reason: string;
+}
+
+export type StartPromiseReturn = SuccessfulStart | UnsuccessfulStart;
+
+/** Options given in the snippet's call (its last argument) or to createTracker(). */
+export interface InitOptions {
+  /** Mask the value of every input, textarea and select (default true). Passwords are always blocked. */
+  maskAllInputs?: boolean;
+  /** Mask the text of every element (default false). */
+  maskAllText?: boolean;
+  /** Elements whose text is masked; added to `.tracker-mask, [data-tracker-mask]`. */
+  maskTextSelector?: string;
+  /** Elements not recorded at all (an empty box in replay); added to `.tracker-block, [data-tracker-block]`. */
+  blockSelector?: string;
+  /** Send what is buffered at least this often, in ms (default 5000). */
+  flushIntervalMs?: number;
+  /** Send as soon as this many events are buffered (default 500). */
+  maxBatchEvents?: number;
+  /** Bytes the tracker may hold while the collector is unreachable (default 8 MiB). */
+  maxBufferBytes?: number;
+  /** Take a full snapshot this often, in ms, so a replay can start mid-session (default 5 min). */
+  checkoutIntervalMs?: number;
+  /** A session idle for longer is not resumed (default 30 min). */
+  inactivityTimeoutMs?: number;
+  /** Longest wait between delivery retries, in ms (default 30000). */
+  maxRetryDelayMs?: number;
+  /** Record web vitals as custom events (default true). */
+  captureVitals?: boolean;
+}
+
+export interface TrackerConfig extends InitOptions {
+  projectKey: string;
+  /** The collector's base URL, e.g. https://collector.example.com */
+  ingestPoint: string;
+}
+
+export interface Tracker {
+  start(startOpts?: Partial<StartOptions>): Promise<StartPromiseReturn>;
+  stop(): Promise<void>;
+  setUserID(userID: string): void;
+  setMetadata(key: string, value: string): void;
+  event(name: string, payload?: unknown): void;
+  getSessionID(): string | null;
+  getSessionHash(): string | null;
+  isActive(): boolean;
+}
+
+/** What the tracker has done so far; for tests and debugging, not a stable API. */
+export interface TrackerStats {
+  recordedEvents: number;
+  bufferedBytes: number;
+  sentBatches: number;
+  droppedEvents: number;
+  handshakes: number;
+}
+
+/** An rrweb event as the tracker handles it. */
+export interface RecordedEvent {
+  type: number;
+  data: unknown;
+  timestamp: number;
+}
+
+/** The collector's answer to POST /v1/web/start. */
+export interface SessionGrant {
+  sessionID: string;
+  sessionToken: string;
+  sessionHash: string;
+  userUUID: string;
+  pageID: number;
+  startedAt: number;
+  resumed: boolean;
+  tokenExpiresAt: number;
+}
