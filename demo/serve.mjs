@@ -1,0 +1,66 @@
+// `npm start`: the collector with its on-disk storage, the demo shop on one
+// origin and the "payment site" on another, then the URLs to open.
+import {spawn} from 'node:child_process';
+import {cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {fillSnippet} from '../loader/fillSnippet.mjs';
+
+const host = '127.0.0.1';
+const shopPort = Number(process.env.DEMO_PORT ?? 8080);
+const otherPort = Number(process.env.DEMO_OTHER_PORT ?? 8081);
+const collectorPort = Number(process.env.COLLECTOR_PORT ?? 8787);
+const shop = `http://${host}:${shopPort}`;
+const other = `http://${host}:${otherPort}`;
+const collectorUrl = `http://${host}:${collectorPort}`;
+
+// The pages get the snippet exactly as a site owner would paste it.
+const site = 'demo/site';
+rmSync(site, {recursive: true, force: true});
+mkdirSync(site, {recursive: true});
+const snippet = fillSnippet(readFileSync('dist/snippet.html', 'utf8'), {
+  bundleUrl: `${shop}/tracker.js`,
+  projectKey: 'demo',
+  ingestPoint: collectorUrl,
+});
+for (const name of readdirSync('demo/pages')) {
+  let text = readFileSync(`demo/pages/${name}`, 'utf8');
+  if (name.endsWith('.html')) {
+    text = text.replace('<!-- tracker snippet -->', `${snippet}\n  <script>window.DEMO_OTHER_ORIGIN = ${JSON.stringify(other)};</script>`);
+  }
+  writeFileSync(`${site}/${name}`, text);
+}
+cpSync('dist/tracker.js', `${site}/tracker.js`);
+cpSync('dist/tracker.js.map', `${site}/tracker.js.map`);
+
+const children = [];
+function run(name, args) {
+  const child = spawn(process.execPath, args, {stdio: ['ignore', 'pipe', 'inherit']});
+  child.stdout.on('data', (chunk) => process.stdout.write(`[${name}] ${chunk}`));
+  child.on('exit', (code) => {
+    if (code) console.error(`[${name}] exited with ${code}`);
+  });
+  children.push(child);
+}
+
+run('collector', ['dist/collector.js', '--port', String(collectorPort), '--data', '.data', '--project', `demo=${shop},${other}`]);
+const httpServer = 'node_modules/http-server/bin/http-server';
+run('shop', [httpServer, site, '-p', String(shopPort), '-a', host, '-c-1', '--cors', '-s']);
+run('payment', [httpServer, site, '-p', String(otherPort), '-a', host, '-c-1', '--cors', '-s']);
+
+setTimeout(() => {
+  console.log(`
+Demo running:
+  shop (snippet pasted):      ${shop}/index.html
+  second page, same origin:   ${shop}/page2.html
+  payment site, other origin: ${other}/checkout.html (follow the link on the shop page)
+  collector:                  ${collectorUrl}
+  replay viewer:              ${collectorUrl}/
+  sessions (JSON):            ${collectorUrl}/api/sessions
+Press Ctrl+C to stop.`);
+}, 800);
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const child of children) child.kill('SIGTERM');
+    process.exit(0);
+  });
+}

@@ -1,0 +1,86 @@
+// A small web server for the pages under test, with knobs a CDN or a proxy
+// would give: delay or fail the bundle, add a CSP, count requests. Each site
+// listens on its own port, so two sites are two origins.
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import {readFileSync} from 'node:fs';
+import type {AddressInfo} from 'node:net';
+// @ts-expect-error: plain ES module without types
+import {fillSnippet} from '../../loader/fillSnippet.mjs';
+
+export interface SiteOptions {
+  /** Delay before the bundle's response, in ms. */
+  bundleDelayMs?: number;
+  /** Answer the bundle with this status instead of the file. */
+  bundleStatus?: number;
+}
+
+export interface Site {
+  origin: string;
+  options: SiteOptions;
+  /** How often the bundle was requested. */
+  bundleRequests: number;
+  /** Serves `html` at `path`; `csp` adds a nonce-based Content-Security-Policy. */
+  page(path: string, html: string, headers?: Record<string, string>): string;
+  stop(): Promise<void>;
+}
+
+export const NONCE = 'n0nce-for-tests';
+
+export function snippet(bundleUrl: string, ingestPoint: string, initOptions: object = {}, projectKey = 'demo'): string {
+  const template = readFileSync('dist/snippet.html', 'utf8').replace(',{}])', `,${JSON.stringify(initOptions)}])`);
+  return fillSnippet(template, {bundleUrl, projectKey, ingestPoint});
+}
+
+export function htmlPage(head: string, body = '<h1>test page</h1>'): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>test</title>${head}</head><body>${body}</body></html>`;
+}
+
+export async function startSite(options: SiteOptions = {}): Promise<Site> {
+  const bundle = readFileSync('dist/tracker.js');
+  const pages = new Map<string, {html: string; headers: Record<string, string>}>();
+  const site: Site = {
+    origin: '',
+    options,
+    bundleRequests: 0,
+    page(path, html, headers = {}) {
+      pages.set(path, {html, headers});
+      return `${site.origin}${path}`;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    if (path === '/tracker.js') {
+      site.bundleRequests++;
+      if (site.options.bundleDelayMs) await new Promise((r) => setTimeout(r, site.options.bundleDelayMs));
+      if (site.options.bundleStatus) {
+        response.writeHead(site.options.bundleStatus, {'Access-Control-Allow-Origin': '*'});
+        response.end('not here');
+        return;
+      }
+      response.writeHead(200, {
+        'Content-Type': 'text/javascript',
+        'Access-Control-Allow-Origin': '*',
+        'Cache-Control': 'no-store',
+      });
+      response.end(bundle);
+      return;
+    }
+    const page = pages.get(path);
+    if (!page) {
+      response.writeHead(404, {'Content-Type': 'text/plain'});
+      response.end('no such page');
+      return;
+    }
+    response.writeHead(200, {'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', ...page.headers});
+    response.end(page.html);
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  site.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return site;
+}
