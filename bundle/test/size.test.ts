@@ -1,0 +1,20 @@
+// The bundle's size budget (issue: recording and delivery): rrweb's recorder,
+// web-vitals and our code together.
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import {gzipSync} from 'node:zlib';
+
+test('dist/tracker.js is at most 30 KiB gzipped', () => {
+  const size = gzipSync(readFileSync('dist/tracker.js'), {level: 9}).length;
+  assert.ok(size <= 30 * 1024, `tracker.js is ${size} bytes gzipped`);
+});
+
+test('the bundle needs no eval, no Function constructor and no blob: worker', () => {
+  const code = readFileSync('dist/tracker.js', 'utf8');
+  assert.doesNotMatch(code, /\beval\(/);
+  assert.doesNotMatch(code, /new Function\(/);
+  // rrweb's canvas worker source is stripped at build time; its wrapper would
+  // only run with recordCanvas, which the tracker never sets.
+  assert.doesNotMatch(code, /OffscreenCanvas/);
+});

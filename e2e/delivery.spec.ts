@@ -1,0 +1,215 @@
+// SPEC section 2 "Recording and delivery": faults are injected in the network
+// (a proxy) or by stopping the collector, never by mocking the tracker.
+import {readdirSync, readFileSync, statSync} from 'node:fs';
+import {join} from 'node:path';
+import {test, expect, trackedPage, waitForSession, customEvents, startTracker} from './fixtures';
+import {startCollector, removeDir, type RunningCollector, type StoredSession} from './helpers/collector';
+import {startProxy} from './helpers/proxy';
+import type {Page} from '@playwright/test';
+
+const TICKER = `<script>
+  window.tick = function (n, bytes) {
+    var p = document.createElement('p');
+    p.textContent = 'tick ' + n + ' ' + 'x'.repeat(bytes || 0);
+    document.body.appendChild(p);
+    tracker.event('tick', {n: n});
+  };
+</script>`;
+
+async function tick(page: Page, from: number, to: number, gapMs: number, bytes = 0) {
+  for (let n = from; n <= to; n++) {
+    await page.evaluate(([i, b]) => (window as any).tick(i, b), [n, bytes]);
+    if (gapMs) await page.waitForTimeout(gapMs);
+  }
+}
+
+const ticks = (session: StoredSession) =>
+  customEvents(session, 'tracker.event')
+    .filter((e) => e.data.payload.name === 'tick')
+    .map((e) => e.data.payload.payload.n);
+
+const range = (from: number, to: number) => Array.from({length: to - from + 1}, (_, i) => from + i);
+
+const storedCount = (session: StoredSession) => session.pages.reduce((sum, p) => sum + (p.events?.length ?? 0), 0);
+
+const stats = (page: Page) => page.evaluate(() => (window as any).tracker._stats());
+
+function expectInOrder(session: StoredSession) {
+  for (const page of session.pages) {
+    const seen = new Set<string>();
+    for (const event of page.events ?? []) {
+      const key = JSON.stringify(event);
+      expect(seen.has(key), 'no event stored twice').toBe(false);
+      seen.add(key);
+    }
+  }
+}
+
+test('a collector stopped for 30 seconds loses nothing: every event stored once, in order', async ({page, site}) => {
+  test.setTimeout(120_000);
+  let collector: RunningCollector = await startCollector();
+  const {dataDir, port} = collector;
+  try {
+    await page.goto(trackedPage(site, collector, {head: TICKER, initOptions: {flushIntervalMs: 500, maxRetryDelayMs: 4000}}));
+    const result = await startTracker(page);
+    await tick(page, 1, 10, 100);
+    await collector.stop();
+    await tick(page, 11, 40, 1000); // 30 s without a collector
+    collector = await startCollector({dataDir, port});
+    await tick(page, 41, 50, 100);
+    await page.evaluate(() => (window as any).tracker.stop());
+    const recorded = (await stats(page)).recordedEvents;
+    const session = await waitForSession(collector, result.sessionID, (s) => ticks(s).length >= 50, 60_000);
+    expect(ticks(session)).toEqual(range(1, 50));
+    expect(storedCount(session)).toBe(recorded);
+    expectInOrder(session);
+  } finally {
+    await collector.stop();
+    removeDir(dataDir);
+  }
+});
+
+test('one in five batches answered 503: nothing lost, nothing duplicated', async ({page, site, collector}) => {
+  test.setTimeout(90_000);
+  const proxy = await startProxy(collector.url);
+  try {
+    await page.goto(trackedPage(site, collector, {head: TICKER, ingestPoint: proxy.url, initOptions: {flushIntervalMs: 100, maxRetryDelayMs: 1000}}));
+    const result = await startTracker(page);
+    proxy.failRate = 0.2;
+    await tick(page, 1, 100, 40);
+    await page.evaluate(() => (window as any).tracker.stop());
+    proxy.failRate = 0;
+    const recorded = (await stats(page)).recordedEvents;
+    const session = await waitForSession(collector, result.sessionID, (s) => ticks(s).length >= 100, 30_000);
+    expect(proxy.failed).toBeGreaterThan(0);
+    expect(ticks(session)).toEqual(range(1, 100));
+    expect(storedCount(session)).toBe(recorded);
+    expectInOrder(session);
+  } finally {
+    await proxy.stop();
+  }
+});
+
+test('the last batch is stored when the tab closes right after a burst of input', async ({page, site, collector}) => {
+  await page.goto(trackedPage(site, collector, {body: '<input id="name" type="text">', head: TICKER}));
+  const result = await startTracker(page);
+  await page.waitForTimeout(300);
+  await page.click('#name');
+  await page.keyboard.type('a burst of typing right before closing', {delay: 5});
+  await page.evaluate(() => (window as any).tracker.event('closing'));
+  await page.close({runBeforeUnload: true});
+  const session = await waitForSession(collector, result.sessionID, (s) =>
+    customEvents(s, 'tracker.event').some((e) => e.data.payload.name === 'closing'),
+  );
+  const inputs = session.pages[0].events!.filter((e) => e.type === 3 && e.data.source === 5);
+  expect(inputs.length).toBeGreaterThan(0);
+  expect(inputs[inputs.length - 1].data.text).toBe('*'.repeat('a burst of typing right before closing'.length));
+});
+
+test('an expired token mid-session: the tracker renews it and events keep arriving in the same session', async ({page, site}) => {
+  test.setTimeout(60_000);
+  const collector = await startCollector({args: ['--token-ttl', '2']});
+  try {
+    await page.goto(trackedPage(site, collector, {head: TICKER, initOptions: {flushIntervalMs: 200}}));
+    const result = await startTracker(page);
+    await tick(page, 1, 30, 200); // 6 s: the token expires twice
+    await page.evaluate(() => (window as any).tracker.stop());
+    const session = await waitForSession(collector, result.sessionID, (s) => ticks(s).length >= 30);
+    expect(ticks(session)).toEqual(range(1, 30));
+    expect((await stats(page)).handshakes).toBeGreaterThanOrEqual(3);
+    // Renewal continues the same page: no new page per renewal.
+    expect(session.pages).toHaveLength(1);
+  } finally {
+    await collector.stop();
+    removeDir(collector.dataDir);
+  }
+});
+
+test('a revoked token mid-session: the tracker starts over and events keep arriving', async ({page, site}) => {
+  test.setTimeout(60_000);
+  let collector = await startCollector({env: {TRACKER_SECRET: 'first-secret'}});
+  const {dataDir, port} = collector;
+  try {
+    await page.goto(trackedPage(site, collector, {head: TICKER, initOptions: {flushIntervalMs: 200}}));
+    const result = await startTracker(page);
+    await tick(page, 1, 10, 100);
+    await page.waitForTimeout(500);
+    await collector.stop();
+    // Rotating the signing secret revokes every token (and session hash).
+    collector = await startCollector({dataDir, port, env: {TRACKER_SECRET: 'rotated-secret'}});
+    await tick(page, 11, 20, 100);
+    await page.evaluate(() => (window as any).tracker.stop());
+    const newID = await page.evaluate(() => JSON.parse(sessionStorage.getItem('tracker:session:demo')!).sessionID);
+    expect(newID).not.toBe(result.sessionID);
+    const before = await waitForSession(collector, result.sessionID, (s) => ticks(s).length >= 10);
+    const after = await waitForSession(collector, newID, (s) => ticks(s).length >= 10);
+    expect([...ticks(before), ...ticks(after)]).toEqual(range(1, 20));
+    // The new session is replayable: it holds a full snapshot.
+    expect(after.pages[0].events!.some((e) => e.type === 2)).toBe(true);
+  } finally {
+    await collector.stop();
+    removeDir(dataDir);
+  }
+});
+
+test('down past the memory cap: a tracker.gap, then a fresh full snapshot, and bounded memory', async ({page, site, collector}) => {
+  test.setTimeout(90_000);
+  const cap = 256 * 1024;
+  const proxy = await startProxy(collector.url);
+  try {
+    await page.goto(trackedPage(site, collector, {head: TICKER, ingestPoint: proxy.url, initOptions: {flushIntervalMs: 100, maxRetryDelayMs: 1000, maxBufferBytes: cap}}));
+    const result = await startTracker(page);
+    await page.waitForTimeout(500);
+    proxy.down = true;
+    let peak = 0;
+    for (let n = 1; n <= 60; n++) {
+      await tick(page, n, n, 50, 20_000); // 20 KB of text a tick: 1.2 MB in all
+      peak = Math.max(peak, (await stats(page)).bufferedBytes);
+    }
+    expect(peak).toBeLessThanOrEqual(cap + 64 * 1024);
+    expect((await stats(page)).droppedEvents).toBeGreaterThan(0);
+    proxy.down = false;
+    await tick(page, 61, 65, 300);
+    await page.evaluate(() => (window as any).tracker.stop());
+    const session = await waitForSession(collector, result.sessionID, (s) => ticks(s).includes(65), 30_000);
+    const events = session.pages[0].events!;
+    const gapAt = events.findIndex((e) => e.type === 5 && e.data.tag === 'tracker.gap');
+    expect(gapAt).toBeGreaterThan(0);
+    expect(events[gapAt].data.payload.events).toBeGreaterThan(0);
+    expect(events[gapAt].data.payload.reason).toContain('could not be reached');
+    const snapshotAfterGap = events.findIndex((e, i) => i > gapAt && e.type === 2);
+    expect(snapshotAfterGap).toBeGreaterThan(gapAt);
+    expect(ticks(session)).toContain(61);
+  } finally {
+    await proxy.stop();
+  }
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+test('a typed password never reaches the collector and text inputs are masked', async ({page, site, collector}) => {
+  const form = `<form><input id="name" type="text"><input id="email" type="email"><input id="pw" type="password" value="prefilled-Secret"></form>`;
+  await page.goto(trackedPage(site, collector, {body: form, initOptions: {flushIntervalMs: 200}}));
+  const result = await startTracker(page);
+  await page.waitForTimeout(300);
+  await page.fill('#name', 'Ada Lovelace');
+  await page.fill('#email', 'ada@example.com');
+  await page.click('#pw');
+  await page.keyboard.type('hunter2-Pa55word', {delay: 10});
+  await page.evaluate(() => (window as any).tracker.stop());
+  const session = await waitForSession(collector, result.sessionID, (s) => s.pages[0].eventCount > 3);
+  const raw = filesUnder(collector.dataDir).map((file) => readFileSync(file).toString('latin1')).join('\n');
+  expect(raw.length).toBeGreaterThan(1000);
+  for (const secret of ['hunter2', 'Pa55word', 'prefilled-Secret', 'Ada Lovelace', 'ada@example.com']) {
+    expect(raw, `${secret} must not be stored`).not.toContain(secret);
+  }
+  const texts = session.pages[0].events!.filter((e) => e.type === 3 && e.data.source === 5).map((e) => e.data.text);
+  expect(texts).toContain('*'.repeat('Ada Lovelace'.length));
+  // Not even the password's length: its field is blocked, it sends no input event.
+  expect(texts).not.toContain('*'.repeat('hunter2-Pa55word'.length));
+});
