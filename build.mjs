@@ -8,7 +8,7 @@
 import {build} from 'esbuild';
 import {minify} from 'terser';
 import {parse} from 'acorn';
-import {mkdirSync, readFileSync, writeFileSync, existsSync} from 'node:fs';
+import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 mkdirSync('dist', {recursive: true});
@@ -75,9 +75,10 @@ function buildCollector() {
   });
 }
 
-function buildViewer() {
-  if (!existsSync('collector/viewer/app.ts')) return Promise.resolve();
-  return build({
+async function buildViewer() {
+  mkdirSync('dist/viewer', {recursive: true});
+  copyFileSync('collector/viewer/index.html', 'dist/viewer/index.html');
+  await build({
     entryPoints: ['collector/viewer/app.ts'],
     outdir: 'dist/viewer',
     bundle: true,

@@ -1,0 +1,2 @@
+// esbuild bundles the CSS the viewer imports into dist/viewer/app.css.
+declare module '*.css';
