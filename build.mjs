@@ -8,6 +8,7 @@
 import {build} from 'esbuild';
 import {minify} from 'terser';
 import {parse} from 'acorn';
+import {OPTIONS_SLOT} from './loader/fillSnippet.mjs';
 import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -25,6 +26,8 @@ async function buildLoader() {
     format: {quote_style: 1},
   });
   parse(code, {ecmaVersion: 5});
+  // fillSnippet finds the init options right after the ingest point.
+  if (!code.includes(OPTIONS_SLOT)) throw new Error(`the minified loader lost its options slot ${OPTIONS_SLOT}`);
   writeFileSync('dist/loader.min.js', code + '\n');
   // No trailing newline: every byte of the snippet is the site owner's.
   writeFileSync('dist/snippet.html', `<script>${code}</script>`);

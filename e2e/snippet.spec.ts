@@ -4,7 +4,7 @@ import {snippet, htmlPage, NONCE} from './helpers/site';
 
 test('awaiting start() before the bundle arrives resolves with a session', async ({page, site, collector}) => {
   site.options.bundleDelayMs = 1500;
-  await page.goto(trackedPage(site, collector));
+  await page.goto(trackedPage(site, collector), {waitUntil: 'domcontentloaded'});
   const outcome = await page.evaluate(async () => {
     const tracker = (window as any).tracker;
     const liveBefore = !!tracker._live;
@@ -20,7 +20,7 @@ test('awaiting start() before the bundle arrives resolves with a session', async
 
 test('getters on the stub answer null and false synchronously', async ({page, site, collector}) => {
   site.options.bundleDelayMs = 1000;
-  await page.goto(trackedPage(site, collector));
+  await page.goto(trackedPage(site, collector), {waitUntil: 'domcontentloaded'});
   const answers = await page.evaluate(() => {
     const tracker = (window as any).tracker;
     return [tracker.getSessionID(), tracker.getSessionHash(), tracker.isActive(), !!tracker._live];
@@ -30,7 +30,7 @@ test('getters on the stub answer null and false synchronously', async ({page, si
 
 test('queued calls keep their arguments, order and call time', async ({page, site, collector}) => {
   site.options.bundleDelayMs = 1500;
-  await page.goto(trackedPage(site, collector));
+  await page.goto(trackedPage(site, collector), {waitUntil: 'domcontentloaded'});
   const {result, calledAt, loadedAt} = await page.evaluate(async () => {
     const tracker = (window as any).tracker;
     const startPromise = tracker.start({userID: 'ada@example.com', metadata: {plan: 'pro'}});
@@ -59,7 +59,7 @@ test('queued calls keep their arguments, order and call time', async ({page, sit
 test('a 404 bundle resolves every pending start with a reason and calls each startCallback', async ({page, site, collector}) => {
   site.options.bundleStatus = 404;
   site.options.bundleDelayMs = 300;
-  await page.goto(trackedPage(site, collector));
+  await page.goto(trackedPage(site, collector), {waitUntil: 'domcontentloaded'});
   const outcome = await page.evaluate(async () => {
     const tracker = (window as any).tracker;
     const callbacks: unknown[] = [];
@@ -180,7 +180,7 @@ test('injected by a tag manager after DOMContentLoaded it still starts', async (
 
 test('the call queue is bounded while the bundle is late', async ({page, site, collector}) => {
   site.options.bundleDelayMs = 2000;
-  await page.goto(trackedPage(site, collector));
+  await page.goto(trackedPage(site, collector), {waitUntil: 'domcontentloaded'});
   const outcome = await page.evaluate(async () => {
     const tracker = (window as any).tracker;
     for (let i = 0; i < 5000; i++) tracker.event('spam', {i});

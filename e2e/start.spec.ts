@@ -195,9 +195,10 @@ test('a session idle past the inactivity timeout is not resumed', async ({page, 
   const first = await startTracker(page);
   await page.evaluate(() => (window as any).tracker.stop());
   await page.waitForTimeout(1500);
+  const stored = await page.evaluate(() => sessionStorage.getItem('tracker:session:demo'));
   await page.reload();
   const second = await startTracker(page);
-  expect(second.sessionID).not.toBe(first.sessionID);
+  expect(second.sessionID, `stored before reload: ${stored}`).not.toBe(first.sessionID);
 });
 
 test('a stored token the collector refuses starts a new session', async ({page, site}) => {

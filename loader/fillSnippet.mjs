@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-// Fills the three placeholders of dist/snippet.html. Usable as a function
-// (`fillSnippet(template, config)`) and as a CLI:
-//   node loader/fillSnippet.mjs --bundle-url URL --project-key KEY --ingest-point URL [--template dist/snippet.html]
+// Fills the three placeholders of dist/snippet.html, and optionally the init
+// options (the `{}` right after the ingest point). Usable as a function
+// (`fillSnippet(template, {bundleUrl, projectKey, ingestPoint, options})`) and as a CLI:
+//   node loader/fillSnippet.mjs --bundle-url URL --project-key KEY --ingest-point URL
+//     [--options '{"maskAllText":true}'] [--template dist/snippet.html]
 import {readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {resolve} from 'node:path';
+
+// Where the init options sit in the built snippet (build.mjs checks it is there).
+export const OPTIONS_SLOT = "'{{INGEST_POINT}}',{}]";
 
 const PLACEHOLDERS = {
   bundleUrl: '{{BUNDLE_URL}}',
@@ -45,6 +50,14 @@ export function fillSnippet(template, config) {
   // The tracker appends paths like /v1/web/start to the ingest point.
   const values = {...config, ingestPoint: config.ingestPoint.replace(/\/+$/, '')};
   let html = template;
+  if (config.options !== undefined) {
+    if (!config.options || typeof config.options !== 'object' || Array.isArray(config.options)) {
+      throw new Error('options must be an object of init options');
+    }
+    if (!html.includes(OPTIONS_SLOT)) throw new Error('the template has no init options slot after {{INGEST_POINT}}');
+    const json = JSON.stringify(config.options).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+    html = html.replace(OPTIONS_SLOT, `'{{INGEST_POINT}}',${json}]`);
+  }
   for (const [key, placeholder] of Object.entries(PLACEHOLDERS)) {
     if (!html.includes(placeholder)) throw new Error(`the template has no ${placeholder} placeholder`);
     html = html.split(placeholder).join(escapeForInlineScript(values[key]));
@@ -71,11 +84,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
         bundleUrl: args['bundle-url'],
         projectKey: args['project-key'],
         ingestPoint: args['ingest-point'],
+        options: args.options === undefined ? undefined : JSON.parse(args.options),
       }) + '\n',
     );
   } catch (error) {
     console.error(`fillSnippet: ${error.message}`);
-    console.error('usage: node loader/fillSnippet.mjs --bundle-url URL --project-key KEY --ingest-point URL [--template FILE]');
+    console.error('usage: node loader/fillSnippet.mjs --bundle-url URL --project-key KEY --ingest-point URL [--options JSON] [--template FILE]');
     process.exit(2);
   }
 }
