@@ -43,7 +43,9 @@ export function startRecording(options: InitOptions, onEvent: (event: RecordedEv
     // Start at DOMContentLoaded rather than waiting for every image (`load`).
     recordAfter: 'DOMContentLoaded',
     slimDOMOptions: {script: true, comment: true, headFavicon: true, headWhitespace: true, headMetaSocial: true, headMetaRobots: true, headMetaHttpEquiv: true, headMetaVerification: true, headMetaAuthorship: true},
-    sampling: {mousemove: 50, scroll: 150, input: 'last'},
+    // Every input event is kept (masked): 'last' would listen to change only and
+    // lose what was typed right before the tab closed.
+    sampling: {mousemove: 50, scroll: 150},
     errorHandler: (error: unknown) => {
       warn('recording error', error);
       return true;

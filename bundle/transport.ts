@@ -214,7 +214,11 @@ export function createTransport(options: TransportOptions) {
   function enqueue(events: RecordedEvent[]): void {
     if (!events.length) return;
     outbox.push(makeBatch(events, JSON.stringify(events), true));
-    if (bufferedBytes() > options.maxBufferBytes) {
+    // The cap bounds a backlog. A lone batch over it while delivery works (the
+    // full snapshot of a big page, taken after a gap) goes out as it is:
+    // dropping it would leave the replay without a snapshot for good.
+    const backlog = failures > 0 || outbox.length > 1;
+    if (backlog && bufferedBytes() > options.maxBufferBytes) {
       dropUnsent(`the collector could not be reached and the buffer passed ${options.maxBufferBytes} bytes`);
     }
     void pump();
