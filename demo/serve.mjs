@@ -1,8 +1,9 @@
 // `npm start`: the collector with its on-disk storage, the demo shop on one
 // origin and the "payment site" on another, then the URLs to open.
 import {spawn} from 'node:child_process';
-import {cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {cpSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {fillSnippet} from '../loader/fillSnippet.mjs';
+import {demoFiles, renderDemoFile} from './renderDemoPage.mjs';
 
 const host = '127.0.0.1';
 const shopPort = Number(process.env.DEMO_PORT ?? 8080);
@@ -21,12 +22,8 @@ const snippet = fillSnippet(readFileSync('dist/snippet.html', 'utf8'), {
   projectKey: 'demo',
   ingestPoint: collectorUrl,
 });
-for (const name of readdirSync('demo/pages')) {
-  let text = readFileSync(`demo/pages/${name}`, 'utf8');
-  if (name.endsWith('.html')) {
-    text = text.replace('<!-- tracker snippet -->', `${snippet}\n  <script>window.DEMO_OTHER_ORIGIN = ${JSON.stringify(other)};</script>`);
-  }
-  writeFileSync(`${site}/${name}`, text);
+for (const name of demoFiles()) {
+  writeFileSync(`${site}/${name}`, renderDemoFile(name, {snippet, otherOrigin: other}));
 }
 cpSync('dist/tracker.js', `${site}/tracker.js`);
 cpSync('dist/tracker.js.map', `${site}/tracker.js.map`);

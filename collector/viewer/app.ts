@@ -224,10 +224,14 @@ async function showReplay(sessionID: string): Promise<void> {
     showUrlAt(offset);
     cursor.style.left = `${end > start ? (offset / (end - start)) * 100 : 0}%`;
   });
+  // The player reports 'paused' right after 'finish': keep 'finished' until it plays again.
+  let finished = false;
   player.addEventListener('ui-update-player-state', (event: any) => {
-    document.body.dataset.replay = event.payload;
+    if (event.payload === 'playing') finished = false;
+    if (!finished) document.body.dataset.replay = event.payload;
   });
   player.addEventListener('finish', () => {
+    finished = true;
     document.body.dataset.replay = 'finished';
   });
   redrawMarks();

@@ -19,8 +19,10 @@ export interface Site {
   options: SiteOptions;
   /** How often the bundle was requested. */
   bundleRequests: number;
-  /** Serves `html` at `path`; `csp` adds a nonce-based Content-Security-Policy. */
+  /** Serves `html` at `path` with extra response headers (a CSP, say). */
   page(path: string, html: string, headers?: Record<string, string>): string;
+  /** Serves any file at `path`. */
+  file(path: string, body: string, contentType: string): void;
   stop(): Promise<void>;
 }
 
@@ -46,8 +48,11 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
     options,
     bundleRequests: 0,
     page(path, html, headers = {}) {
-      pages.set(path, {html, headers});
+      pages.set(path, {html, headers: {'Content-Type': 'text/html; charset=utf-8', ...headers}});
       return `${site.origin}${path}`;
+    },
+    file(path, body, contentType) {
+      pages.set(path, {html: body, headers: {'Content-Type': contentType}});
     },
     stop: () =>
       new Promise<void>((resolve) => {
@@ -79,7 +84,7 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
       response.end('no such page');
       return;
     }
-    response.writeHead(200, {'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', ...page.headers});
+    response.writeHead(200, {'Cache-Control': 'no-store', ...page.headers});
     response.end(page.html);
   });
   server.keepAliveTimeout = 1000;
