@@ -1,246 +1,365 @@
-// Sessions as files on local disk, needing no other service.
+// The embedded storage: plain files under the data directory, no other service.
 //
-//   DIR/sessions/<sessionID>/session.json            the session's record (pages without counts)
-//   DIR/sessions/<sessionID>/<pageID>/<seq>.<n>.json a batch of n events, seq zero-padded
+//   <dataDir>/
+//     clean-shutdown                     present only between a clean close() and the next start
+//     sessions/
+//       <sessionID>/
+//         session.json                   the session record (types.ts `Session`): project, user,
+//                                        metadata, vitals, pages with their event counts
+//         <pageID>/                      1, 2, 3…
+//           000000.42.json               one batch: `<seq>.<eventCount>.json`, the JSON array of
+//           000001.17.json               events as received (inflated); seq zero-padded to 6 digits
 //
-// A batch is written to a temporary name, fsynced, then renamed: a crash never
-// leaves half a batch under a final name, and temporary leftovers are removed
-// at start-up. Event counts live in the batch names, so they survive a crash
-// that happened before session.json was rewritten. The index of sessions is
-// in memory, loaded from session.json files and directory listings (never
-// from event files).
-import {mkdir, open, readFile, readdir, rename, rm, writeFile} from 'node:fs/promises';
+// Every file is written to a temporary `*.tmp` name in the same directory,
+// fsynced, then renamed (lib/writeFileAtomic.ts): after a crash a file is
+// whole or absent.
+//
+// The sessions are held in memory (that is what /api/sessions answers from),
+// loaded at start-up from the session.json files alone. A handshake writes
+// its session.json before it is answered; the changes batches bring (event
+// counts, identity, vitals) are written a moment later, a session at a time,
+// never the whole index. A batch's event count is also in its file name, so a
+// crash before session.json caught up loses no count: when `clean-shutdown`
+// is missing at start-up, the counts are recomputed from the page directories.
+//
+// Which batches a page already has is learnt from its directory listing the
+// first time the page receives a batch, then kept in memory while the page is
+// active. One collector process owns a data directory.
+import {mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {randomBytes} from 'node:crypto';
-import type {PageRecord, SessionFilter, SessionRecord, Storage, StoredBatch} from './storage';
+import {applySessionChange} from './applySessionChange';
+import {syncDirectory} from './lib/syncDirectory';
+import {writeFileAtomic} from './lib/writeFileAtomic';
+import type {BatchToStore, NewPage, NewSession, SessionChange, SessionQuery, Storage} from './storage';
+import type {Page, RecordedEvent, Session} from './types';
 
-const BATCH_NAME = /^(\d{10})\.(\d+)\.json$/;
-const TEMP_PREFIX = '.tmp-';
-const METADATA_DEBOUNCE_MS = 500;
-
-async function writeAtomically(path: string, text: string, sync: boolean): Promise<void> {
-  const temporary = join(path, '..', `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
-  const file = await open(temporary, 'w');
-  try {
-    await file.writeFile(text);
-    if (sync) await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(temporary, path);
-}
-
-// fsync of a directory makes its renames durable. Renames that land while one
-// sync runs share the next one, so a busy page costs one directory sync per
-// round, not one per batch.
-function createDirectorySyncer() {
-  const state = new Map<string, {running: Promise<void> | null; queued: Promise<void> | null}>();
-  const syncNow = async (dir: string) => {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  };
-  return function syncDirectory(dir: string): Promise<void> {
-    const entry = state.get(dir) ?? {running: null, queued: null};
-    state.set(dir, entry);
-    if (!entry.running) {
-      entry.running = syncNow(dir).finally(() => {
-        entry.running = null;
-        if (!entry.queued) state.delete(dir);
-      });
-      return entry.running;
-    }
-    entry.queued ??= entry.running.then(() => {
-      entry.queued = null;
-      entry.running = syncNow(dir).finally(() => {
-        entry.running = null;
-        if (!entry.queued) state.delete(dir);
-      });
-      return entry.running;
-    });
-    return entry.queued;
-  };
+export interface FileStorageOptions {
+  /** How long the changes batches bring wait before session.json is rewritten (default 1000 ms). */
+  metadataDelayMs?: number;
+  log?: (line: string) => void;
 }
 
 interface PageState {
+  /** The seqs already stored. */
   seqs: Set<number>;
-  writing: Map<number, Promise<StoredBatch>>;
+  /** Resolves once `seqs` holds what the directory held. */
+  ready: Promise<void>;
+  usedAt: number;
+  /** Batches being stored: the state is not forgotten meanwhile. */
+  busy: number;
 }
 
-export function createFileStorage(dataDir: string, options: {sync?: boolean} = {}): Storage {
-  const sync = options.sync !== false;
-  const root = join(dataDir, 'sessions');
-  const sessions = new Map<string, SessionRecord>();
-  // Newest first, for listing without sorting 10,000 sessions each time.
-  let ordered: SessionRecord[] = [];
-  let orderDirty = false;
-  const pageStates = new Map<string, PageState>();
-  const dirty = new Set<SessionRecord>();
-  let flushTimer: NodeJS.Timeout | null = null;
-  let flushing: Promise<void> = Promise.resolve();
-  const syncDirectory = createDirectorySyncer();
+const SESSION_FILE = 'session.json';
+const BATCH_FILE = /^(\d+)\.(\d+)\.json$/;
+// A page idle this long has its list of stored seqs dropped from memory; it
+// is read again from the directory if the page ever receives another batch.
+const PAGE_STATE_IDLE_MS = 5 * 60_000;
+const LOAD_CONCURRENCY = 32;
 
-  const sessionDir = (sessionID: string) => join(root, sessionID);
-  const pageDir = (sessionID: string, pageID: number) => join(root, sessionID, String(pageID));
-  const pageKey = (sessionID: string, pageID: number) => `${sessionID}/${pageID}`;
+const batchFileName = (seq: number, eventCount: number) => `${String(seq).padStart(6, '0')}.${eventCount}.json`;
+
+const byStartedAt = (a: Session, b: Session) => a.startedAt - b.startedAt || (a.sessionID < b.sessionID ? -1 : a.sessionID > b.sessionID ? 1 : 0);
+
+export async function createFileStorage(dataDir: string, options: FileStorageOptions = {}): Promise<Storage> {
+  const metadataDelayMs = options.metadataDelayMs ?? 1000;
+  const log = options.log ?? (() => {});
+  const sessionsDir = join(dataDir, 'sessions');
+  const cleanMarker = join(dataDir, 'clean-shutdown');
+  const sessionDir = (sessionID: string) => join(sessionsDir, sessionID);
+  const pageDir = (sessionID: string, pageID: number) => join(sessionsDir, sessionID, String(pageID));
+
+  const sessions = new Map<string, Session>();
+  /** Every session, oldest first: listing walks it backwards. */
+  const timeline: Session[] = [];
+  const pageStates = new Map<string, PageState>();
+  const batchesInFlight = new Map<string, Promise<void>>();
+  const metadataWrites = new Map<string, Promise<void>>();
+  const dirty = new Set<string>();
+  let flushTimer: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  await mkdir(sessionsDir, {recursive: true});
+  const cleanStart = await rm(cleanMarker).then(
+    () => true,
+    () => false,
+  );
+  // Durable before anything else is written: were the marker to come back
+  // after a power cut, stale counts would be trusted.
+  await syncDirectory(dataDir);
+  await loadSessions(cleanStart);
+
+  const sweep = setInterval(() => {
+    const idleSince = Date.now() - PAGE_STATE_IDLE_MS;
+    for (const [key, state] of pageStates) if (!state.busy && state.usedAt < idleSince) pageStates.delete(key);
+  }, 60_000);
+  sweep.unref();
+
+  async function loadSessions(cleanStart: boolean): Promise<void> {
+    const names = await readdir(sessionsDir);
+    let unreadable = 0;
+    let corrected = 0;
+    await forEachConcurrently(names, LOAD_CONCURRENCY, async (name) => {
+      let session: Session;
+      try {
+        session = JSON.parse(await readFile(join(sessionsDir, name, SESSION_FILE), 'utf8'));
+        if (typeof session.sessionID !== 'string' || !Array.isArray(session.pages)) throw new Error('not a session');
+      } catch {
+        unreadable++;
+        return;
+      }
+      if (!cleanStart && (await recountEvents(session))) {
+        corrected++;
+        dirty.add(session.sessionID);
+      }
+      sessions.set(session.sessionID, session);
+      timeline.push(session);
+    });
+    timeline.sort(byStartedAt);
+    log(`${sessions.size} sessions loaded from ${sessionsDir}`);
+    if (unreadable) log(`${unreadable} entries in ${sessionsDir} have no readable ${SESSION_FILE} and were left out`);
+    if (!cleanStart && sessions.size) {
+      log(`the last run did not stop cleanly: event counts were checked against the stored batches (${corrected} sessions corrected)`);
+    }
+    if (dirty.size) await flushDirty();
+  }
+
+  // After a crash: the batch files are the truth for event counts, and
+  // temporary files of interrupted writes are removed.
+  async function recountEvents(session: Session): Promise<boolean> {
+    let changed = false;
+    await removeTemporaryFiles(sessionDir(session.sessionID));
+    for (const page of session.pages) {
+      const dir = pageDir(session.sessionID, page.pageID);
+      await removeTemporaryFiles(dir);
+      const count = (await listBatches(dir)).reduce((sum, batch) => sum + batch.eventCount, 0);
+      if (count !== page.eventCount) {
+        page.eventCount = count;
+        changed = true;
+      }
+    }
+    return changed;
+  }
 
   function pageState(sessionID: string, pageID: number): PageState {
-    const key = pageKey(sessionID, pageID);
+    const key = `${sessionID}/${pageID}`;
     let state = pageStates.get(key);
-    if (!state) pageStates.set(key, (state = {seqs: new Set(), writing: new Map()}));
+    if (!state) {
+      const seqs = new Set<number>();
+      const ready = listBatches(pageDir(sessionID, pageID)).then((batches) => {
+        for (const batch of batches) seqs.add(batch.seq);
+      });
+      const created: PageState = {seqs, ready, usedAt: Date.now(), busy: 0};
+      // A listing that failed is tried again by the next batch, not remembered.
+      ready.catch(() => pageStates.get(key) === created && pageStates.delete(key));
+      pageStates.set(key, created);
+      state = created;
+    }
+    state.usedAt = Date.now();
     return state;
   }
 
-  function sessionFileText(session: SessionRecord): string {
-    return JSON.stringify(session);
+  function persist(session: Session): Promise<void> {
+    dirty.delete(session.sessionID);
+    // One write at a time per session, each with the record as it is when it runs.
+    const previous = metadataWrites.get(session.sessionID) ?? Promise.resolve();
+    const write = previous
+      .catch(() => {})
+      .then(() => writeFileAtomic(join(sessionDir(session.sessionID), SESSION_FILE), JSON.stringify(session)));
+    metadataWrites.set(session.sessionID, write);
+    const forget = () => {
+      if (metadataWrites.get(session.sessionID) === write) metadataWrites.delete(session.sessionID);
+    };
+    write.then(forget, forget);
+    return write;
   }
 
-  function flushDirty(): Promise<void> {
+  function markDirty(sessionID: string): void {
+    dirty.add(sessionID);
+    if (!flushTimer && !closed) {
+      flushTimer = setTimeout(() => void flushDirty(), metadataDelayMs);
+      flushTimer.unref();
+    }
+  }
+
+  async function flushDirty(): Promise<boolean> {
+    if (flushTimer) clearTimeout(flushTimer);
     flushTimer = null;
-    const batch = [...dirty];
-    dirty.clear();
-    flushing = flushing.then(() =>
-      Promise.all(batch.map((session) => writeAtomically(join(sessionDir(session.sessionID), 'session.json'), sessionFileText(session), false))).then(
-        () => undefined,
+    const due = [...dirty].flatMap((id) => sessions.get(id) ?? []);
+    let ok = true;
+    await Promise.all(
+      due.map((session) =>
+        persist(session).catch((error) => {
+          ok = false;
+          log(`could not write ${SESSION_FILE} of session ${session.sessionID} (${error.message}); trying again`);
+          markDirty(session.sessionID);
+        }),
       ),
     );
-    return flushing;
+    return ok;
   }
 
-  async function loadSession(sessionID: string): Promise<void> {
-    const dir = sessionDir(sessionID);
-    let session: SessionRecord;
-    try {
-      session = JSON.parse(await readFile(join(dir, 'session.json'), 'utf8'));
-    } catch {
-      return; // Not a session (or written by nothing we know): skip it.
-    }
-    for (const page of session.pages) {
-      const state = pageState(sessionID, page.pageID);
-      page.eventCount = 0;
-      let names: string[] = [];
-      try {
-        names = await readdir(pageDir(sessionID, page.pageID));
-      } catch {
-        // A page with no batch yet.
-      }
-      for (const name of names) {
-        if (name.startsWith(TEMP_PREFIX)) {
-          await rm(join(pageDir(sessionID, page.pageID), name), {force: true});
-          continue;
-        }
-        const match = BATCH_NAME.exec(name);
-        if (!match) continue;
-        state.seqs.add(Number(match[1]));
-        page.eventCount += Number(match[2]);
-      }
-    }
-    sessions.set(sessionID, session);
-  }
-
-  function sortedSessions(): SessionRecord[] {
-    if (orderDirty) {
-      ordered = [...sessions.values()].sort((a, b) => b.startedAt - a.startedAt || (a.sessionID < b.sessionID ? 1 : -1));
-      orderDirty = false;
-    }
-    return ordered;
+  function mustGet(sessionID: string): Session {
+    const session = sessions.get(sessionID);
+    if (!session) throw new Error(`no session ${sessionID} in ${sessionsDir}`);
+    return session;
   }
 
   return {
-    async open() {
-      await mkdir(root, {recursive: true});
-      const ids = await readdir(root);
-      // Bounded parallelism: fast with 10,000 sessions, gentle on file handles.
-      for (let i = 0; i < ids.length; i += 64) {
-        await Promise.all(ids.slice(i, i + 64).map(loadSession));
-      }
-      orderDirty = true;
-    },
-
-    async createSession(fields) {
-      const session: SessionRecord = {...fields, pages: []};
-      await mkdir(sessionDir(session.sessionID), {recursive: true});
-      await writeAtomically(join(sessionDir(session.sessionID), 'session.json'), sessionFileText(session), sync);
+    async createSession(input: NewSession): Promise<Session> {
+      if (sessions.has(input.sessionID)) throw new Error(`session ${input.sessionID} exists already`);
+      const session: Session = {
+        ...input,
+        metadata: {...input.metadata},
+        lastActivityAt: input.startedAt,
+        firstEventAt: null,
+        lastEventAt: null,
+        customEventCount: 0,
+        vitals: {},
+        pages: [],
+      };
+      await mkdir(sessionDir(session.sessionID));
+      await Promise.all([syncDirectory(sessionsDir), persist(session)]);
       sessions.set(session.sessionID, session);
-      orderDirty = true;
+      insertInTimeline(timeline, session);
       return session;
     },
 
-    getSession: (sessionID) => sessions.get(sessionID) ?? null,
-
-    async addPage(sessionID, url, startedAt) {
-      const session = sessions.get(sessionID);
-      if (!session) throw new Error(`no session ${sessionID}`);
-      const page: PageRecord = {pageID: session.pages.length + 1, url, startedAt, eventCount: 0};
-      session.pages.push(page);
-      await mkdir(pageDir(sessionID, page.pageID), {recursive: true});
-      await writeAtomically(join(sessionDir(sessionID), 'session.json'), sessionFileText(session), sync);
-      return page;
+    async getSession(sessionID: string) {
+      return sessions.get(sessionID);
     },
 
-    touch(session) {
-      dirty.add(session);
-      flushTimer ??= setTimeout(flushDirty, METADATA_DEBOUNCE_MS);
-    },
-
-    listSessions(filter) {
-      const found: SessionRecord[] = [];
-      for (const session of sortedSessions()) {
-        if (filter.before !== undefined && session.startedAt >= filter.before) continue;
-        if (filter.userID !== undefined && session.userID !== filter.userID) continue;
-        if (filter.meta && session.metadata[filter.meta.key] !== filter.meta.value) continue;
+    async listSessions(query: SessionQuery): Promise<Session[]> {
+      let end = timeline.length;
+      if (query.before !== undefined) end = firstStartedAtOrAfter(timeline, query.before);
+      const found: Session[] = [];
+      for (let i = end - 1; i >= 0 && found.length < query.limit; i--) {
+        const session = timeline[i];
+        if (query.userID !== undefined && session.userID !== query.userID) continue;
+        if (query.meta && !query.meta.every(([key, value]) => Object.hasOwn(session.metadata, key) && session.metadata[key] === value)) continue;
         found.push(session);
-        if (found.length >= filter.limit) break;
       }
       return found;
     },
 
-    putBatch(sessionID, pageID, seq, eventCount, json) {
-      const session = sessions.get(sessionID);
-      const page = session?.pages.find((p) => p.pageID === pageID);
-      if (!session || !page) return Promise.reject(new Error(`no page ${pageID} in session ${sessionID}`));
+    async addPage(sessionID: string, input: NewPage): Promise<Page> {
+      const session = mustGet(sessionID);
+      // The ID is taken at once: concurrent handshakes of one session get distinct pages.
+      const page: Page = {pageID: session.pages.length + 1, ...input, eventCount: 0};
+      session.pages.push(page);
+      const made = mkdir(pageDir(sessionID, page.pageID), {recursive: true}).then(() => {});
+      // A new page has no batches yet: no need to list its directory.
+      const key = `${sessionID}/${page.pageID}`;
+      const state: PageState = {seqs: new Set(), ready: made, usedAt: Date.now(), busy: 0};
+      made.catch(() => pageStates.get(key) === state && pageStates.delete(key));
+      pageStates.set(key, state);
+      await made;
+      await persist(session);
+      return page;
+    },
+
+    async updateSession(sessionID: string, change: SessionChange): Promise<void> {
+      applySessionChange(mustGet(sessionID), change);
+      markDirty(sessionID);
+    },
+
+    async putBatch({sessionID, pageID, seq, body, eventCount}: BatchToStore): Promise<'stored' | 'duplicate'> {
+      const page = mustGet(sessionID).pages[pageID - 1];
+      if (!page) throw new Error(`session ${sessionID} has no page ${pageID}`);
       const state = pageState(sessionID, pageID);
-      if (state.seqs.has(seq)) return Promise.resolve({duplicate: true});
-      // The same batch twice at once (a retry racing its original): store once.
-      const inProgress = state.writing.get(seq);
-      if (inProgress) return inProgress.then(() => ({duplicate: true}));
-      const dir = pageDir(sessionID, pageID);
-      const name = `${String(seq).padStart(10, '0')}.${eventCount}.json`;
-      const writing = (async (): Promise<StoredBatch> => {
-        await writeAtomically(join(dir, name), json, sync);
-        if (sync) await syncDirectory(dir);
-        state.seqs.add(seq);
-        page.eventCount += eventCount;
-        return {duplicate: false};
-      })().finally(() => state.writing.delete(seq));
-      state.writing.set(seq, writing);
-      return writing;
-    },
-
-    async readPageEvents(sessionID, pageID) {
-      let names: string[] = [];
+      state.busy++;
       try {
-        names = await readdir(pageDir(sessionID, pageID));
-      } catch {
-        return '[]';
+        await state.ready;
+        const key = `${sessionID}/${pageID}/${seq}`;
+        // A concurrent request with the same batch: wait for it, then it is a duplicate (or, if it failed, ours to store).
+        for (;;) {
+          if (state.seqs.has(seq)) return 'duplicate';
+          const inFlight = batchesInFlight.get(key);
+          if (!inFlight) break;
+          await inFlight.catch(() => {});
+        }
+        const stored = writeFileAtomic(join(pageDir(sessionID, pageID), batchFileName(seq, eventCount)), body).then(() => {
+          state.seqs.add(seq);
+          page.eventCount += eventCount;
+          markDirty(sessionID);
+        });
+        batchesInFlight.set(key, stored);
+        try {
+          await stored;
+        } finally {
+          batchesInFlight.delete(key);
+        }
+        return 'stored';
+      } finally {
+        state.busy--;
+        state.usedAt = Date.now();
       }
-      const batches = names.filter((name) => BATCH_NAME.test(name)).sort();
-      const parts: string[] = [];
-      for (const name of batches) {
-        const text = (await readFile(join(pageDir(sessionID, pageID), name), 'utf8')).trim();
-        // Each file is a JSON array: splice the arrays' insides together.
-        const inner = text.slice(1, -1).trim();
-        if (inner) parts.push(inner);
-      }
-      return `[${parts.join(',')}]`;
     },
 
-    async close() {
-      if (flushTimer) clearTimeout(flushTimer);
-      await flushDirty();
+    async readPageEvents(sessionID: string, pageID: number): Promise<RecordedEvent[]> {
+      const dir = pageDir(sessionID, pageID);
+      const batches = (await listBatches(dir)).sort((a, b) => a.seq - b.seq);
+      const texts = await Promise.all(batches.map((batch) => readFile(join(dir, batch.name), 'utf8')));
+      return texts.flatMap((text) => JSON.parse(text) as RecordedEvent[]);
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      clearInterval(sweep);
+      while (batchesInFlight.size) await Promise.allSettled([...batchesInFlight.values()]);
+      const flushed = await flushDirty();
+      const written = await Promise.allSettled([...metadataWrites.values()]);
+      if (flushed && written.every((result) => result.status === 'fulfilled')) await writeFile(cleanMarker, '');
     },
   };
+}
+
+interface StoredBatch {
+  name: string;
+  seq: number;
+  eventCount: number;
+}
+
+async function listBatches(dir: string): Promise<StoredBatch[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return names.flatMap((name) => {
+    const match = BATCH_FILE.exec(name);
+    return match ? [{name, seq: Number(match[1]), eventCount: Number(match[2])}] : [];
+  });
+}
+
+async function removeTemporaryFiles(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((name) => name.endsWith('.tmp')).map((name) => rm(join(dir, name), {force: true})));
+}
+
+function firstStartedAtOrAfter(timeline: Session[], time: number): number {
+  let low = 0;
+  let high = timeline.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (timeline[mid].startedAt < time) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+// Sessions mostly arrive in start order: search from the end.
+function insertInTimeline(timeline: Session[], session: Session): void {
+  let at = timeline.length;
+  while (at > 0 && byStartedAt(timeline[at - 1], session) > 0) at--;
+  timeline.splice(at, 0, session);
+}
+
+async function forEachConcurrently<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({length: Math.min(concurrency, items.length)}, worker));
 }

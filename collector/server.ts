@@ -1,176 +1,195 @@
-// The collector's HTTP server: the routes in one table, CORS for the ingest
-// routes, the read secret for the read side when not on loopback.
-import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
-import type {AddressInfo} from 'node:net';
-import {timingSafeEqual} from 'node:crypto';
-import {HttpError, bearerToken, sendJson, type RequestContext} from './http';
-import {isLoopback, originAllowedByAnyProject, type Collector, type CollectorSettings} from './context';
-import type {Storage} from './storage';
+// The collector's HTTP server: startCollector() and the table of its routes.
+//
+// `access` says who may call a route:
+//   ingest  browsers of the configured projects: CORS headers are added, and
+//           the handler checks the origin against the request's own project
+//   read    anyone who shows the read secret, or anyone at all when the
+//           collector listens on loopback only (readAccess.ts)
+//   open    anyone
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
+import {mkdir} from 'node:fs/promises';
+import {join} from 'node:path';
 import {createFileStorage} from './fileStorage';
-import {handleStart} from './handlers/start';
-import {handleBatch} from './handlers/ingest';
-import {getSession, listSessions, pageEvents, sessionEvents} from './handlers/sessions';
-import {viewerAsset, viewerIndex} from './handlers/viewer';
+import {handleBatch} from './handlers/handleBatch';
+import {handleGetSession} from './handlers/handleGetSession';
+import {handleListSessions} from './handlers/handleListSessions';
+import {handlePageEvents} from './handlers/handlePageEvents';
+import {handlePreflight} from './handlers/handlePreflight';
+import {handleSessionEvents} from './handlers/handleSessionEvents';
+import {handleStart} from './handlers/handleStart';
+import {handleViewer} from './handlers/handleViewer';
+import {HttpError} from './lib/httpError';
+import {isLoopbackHost} from './lib/isLoopbackHost';
+import {loadOrCreateSecret} from './lib/loadOrCreateSecret';
+import {matchPath} from './lib/matchPath';
+import {bodyLeftUnread} from './lib/readBody';
+import {createProjectRegistry, DEMO_PROJECT, type ProjectRegistry} from './projects';
+import {createReadAccess} from './readAccess';
+import type {Collector, Handler, Reply} from './route';
+import type {CollectorOptions, Limits, RunningCollector} from './types';
 
-type Access = 'ingest' | 'read' | 'open';
-type Handler = (collector: Collector, context: RequestContext) => Promise<void>;
+interface Route {
+  method: 'GET' | 'POST' | 'OPTIONS';
+  path: string;
+  access: 'ingest' | 'read' | 'open';
+  handler: Handler;
+}
 
-const routes: Array<{method: string; path: string; access: Access; handler: Handler}> = [
-  {method: 'POST', path: '/v1/web/start', access: 'ingest', handler: handleStart},
-  {method: 'POST', path: '/v1/web/i', access: 'ingest', handler: handleBatch},
-  {method: 'GET', path: '/api/sessions', access: 'read', handler: listSessions},
-  {method: 'GET', path: '/api/sessions/:id', access: 'read', handler: getSession},
-  {method: 'GET', path: '/api/sessions/:id/events', access: 'read', handler: sessionEvents},
-  {method: 'GET', path: '/api/sessions/:id/pages/:page/events', access: 'read', handler: pageEvents},
-  {method: 'GET', path: '/', access: 'read', handler: viewerIndex},
-  {method: 'GET', path: '/viewer/:file', access: 'read', handler: viewerAsset},
-  {method: 'GET', path: '/healthz', access: 'open', handler: async (_, context) => sendJson(context.response, 200, {ok: true})},
+const routes: Route[] = [
+  {method: 'OPTIONS', path: '/v1/web/*',                                access: 'ingest', handler: handlePreflight},
+  {method: 'POST',    path: '/v1/web/start',                            access: 'ingest', handler: handleStart},
+  {method: 'POST',    path: '/v1/web/i',                                access: 'ingest', handler: handleBatch},
+  {method: 'GET',     path: '/api/sessions',                            access: 'read',   handler: handleListSessions},
+  {method: 'GET',     path: '/api/sessions/:id',                        access: 'read',   handler: handleGetSession},
+  {method: 'GET',     path: '/api/sessions/:id/events',                 access: 'read',   handler: handleSessionEvents},
+  {method: 'GET',     path: '/api/sessions/:id/pages/:pageID/events',   access: 'read',   handler: handlePageEvents},
+  {method: 'GET',     path: '/',                                        access: 'read',   handler: handleViewer},
+  {method: 'GET',     path: '/viewer/*',                                access: 'read',   handler: handleViewer},
+  {method: 'GET',     path: '/healthz',                                 access: 'open',   handler: () => ({status: 200, json: {ok: true}})},
 ];
 
-const READ_COOKIE = 'tracker_read';
+const DEFAULT_LIMITS: Limits = {
+  startBodyBytes: 64 * 1024,
+  batchBodyBytes: 4 * 1024 * 1024,
+  batchInflatedBytes: 32 * 1024 * 1024,
+};
 
-function match(pattern: string, path: string): Record<string, string> | null {
-  const want = pattern.split('/');
-  const got = path.split('/');
-  if (want.length !== got.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    if (want[i].startsWith(':')) {
-      if (!got[i]) return null;
-      params[want[i].slice(1)] = decodeURIComponent(got[i]);
-    } else if (want[i] !== got[i]) return null;
-  }
-  return params;
-}
+// A request still running this long after close() is cut off.
+const CLOSE_GRACE_MS = 5000;
 
-function sameSecret(given: string | null | undefined, secret: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(secret);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => {});
+  const logError = options.logError ?? ((error: unknown) => console.error(error));
+  await mkdir(options.dataDir, {recursive: true});
 
-function cookie(request: IncomingMessage, name: string): string | null {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
-  }
-  return null;
-}
+  const secretFile = options.secret ? null : join(options.dataDir, 'secret');
+  const secret = options.secret ?? (await loadOrCreateSecret(secretFile!)).secret;
+  const open = isLoopbackHost(host);
+  // Only generated when it is needed: a loopback collector has no read secret.
+  const readSecretFile = open || options.readSecret ? null : join(options.dataDir, 'read-secret');
+  const readSecret = options.readSecret ?? (readSecretFile ? (await loadOrCreateSecret(readSecretFile)).secret : '');
 
-// Not on loopback, the read side needs the read secret: as a bearer token, as
-// ?key= (which also sets a cookie, so the viewer's own requests carry it), or
-// as that cookie.
-function checkReadAccess(settings: CollectorSettings, context: RequestContext): void {
-  if (isLoopback(settings.host)) return;
-  const {request, url, response} = context;
-  const fromQuery = url.searchParams.get('key');
-  if (sameSecret(fromQuery, settings.readSecret)) {
-    response.setHeader('Set-Cookie', `${READ_COOKIE}=${encodeURIComponent(settings.readSecret)}; HttpOnly; SameSite=Strict; Path=/`);
-    return;
-  }
-  if (sameSecret(bearerToken(request), settings.readSecret) || sameSecret(cookie(request, READ_COOKIE), settings.readSecret)) return;
-  throw new HttpError(401, 'the read API needs the read secret: Authorization: Bearer <secret> or ?key=<secret>');
-}
+  const storage = options.storage ?? (await createFileStorage(options.dataDir, {log}));
+  const collector: Collector = {
+    storage,
+    projects: createProjectRegistry(options.projects?.length ? options.projects : [DEMO_PROJECT]),
+    secret,
+    tokenTtlMs: (options.tokenTtlSeconds ?? 86_400) * 1000,
+    inactivityMs: (options.inactivityTimeoutSeconds ?? 1800) * 1000,
+    limits: {...DEFAULT_LIMITS, ...options.limits},
+    readAccess: createReadAccess(open, readSecret),
+    viewerDir: options.viewerDir ?? null,
+    now: Date.now,
+  };
 
-function corsHeaders(settings: CollectorSettings, request: IncomingMessage): Record<string, string> {
-  const origin = request.headers.origin;
-  if (!origin || !originAllowedByAnyProject(settings, origin)) return {Vary: 'Origin'};
-  return {'Access-Control-Allow-Origin': origin, Vary: 'Origin'};
-}
-
-async function handle(collector: Collector, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://collector');
-  const context: RequestContext = {request, response, url, params: {}, headers: {}};
+  let closing = false;
+  const server = createServer((req, res) => {
+    void serve(req, res, collector, {closing: () => closing, logError});
+  });
   try {
-    const isIngest = url.pathname.startsWith('/v1/web/');
-    if (isIngest) context.headers = corsHeaders(collector.settings, request);
-    if (isIngest && request.method === 'OPTIONS') {
-      if (!context.headers['Access-Control-Allow-Origin']) throw new HttpError(403, `origin ${request.headers.origin} is not allowed by any project`);
-      response.writeHead(204, {
-        ...context.headers,
-        'Access-Control-Allow-Methods': 'POST, OPTIONS',
-        'Access-Control-Allow-Headers': 'Authorization, Content-Type, Content-Encoding',
-        'Access-Control-Max-Age': '7200',
-      });
-      response.end();
-      return;
-    }
-    const candidates = routes.flatMap((route) => {
-      const params = match(route.path, url.pathname);
+    await listen(server, options.port ?? 0, host);
+  } catch (error) {
+    await storage.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${options.port} on ${host} is in use: pick another with --port (0 picks a free one)`);
+    throw error;
+  }
+  const port = (server.address() as {port: number}).port;
+
+  let closed: Promise<void> | null = null;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    readAccess: open ? {open: true} : {open: false, secretFile: readSecretFile},
+    secretFile,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const cutOff = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        await stopped;
+        clearTimeout(cutOff);
+        await storage.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+interface ServeContext {
+  closing(): boolean;
+  logError(error: unknown): void;
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, collector: Collector, context: ServeContext): Promise<void> {
+  let cors: Record<string, string> = {};
+  try {
+    const url = new URL(req.url ?? '/', 'http://collector');
+    const origin = req.headers.origin;
+    const matching = routes.flatMap((route) => {
+      const params = matchPath(route.path, url.pathname);
       return params ? [{route, params}] : [];
     });
-    if (!candidates.length) throw new HttpError(404, `no route ${url.pathname}`);
-    const found = candidates.find(({route}) => route.method === request.method);
-    if (!found) throw new HttpError(405, `${request.method} is not allowed on ${url.pathname}`);
-    context.params = found.params;
-    if (found.route.access === 'read') checkReadAccess(collector.settings, context);
-    await found.route.handler(collector, context);
-  } catch (error) {
-    const status = error instanceof HttpError ? error.status : 500;
-    if (status === 500) console.error('collector: unexpected error', error);
-    if (response.headersSent) {
-      response.destroy();
-      return;
+    if (!matching.length) throw new HttpError(404, `there is no ${url.pathname} on this collector`);
+    const found = matching.find(({route}) => route.method === req.method);
+    if (!found) {
+      const allowed = matching.map(({route}) => route.method);
+      throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}: use ${allowed.join(' or ')}`, {Allow: allowed.join(', ')});
     }
-    // A body we stopped reading (413) must not be left half-read on a kept-alive connection.
-    const headers: Record<string, string> = {...context.headers};
-    if (!request.complete) headers.Connection = 'close';
-    sendJson(response, status, {error: error instanceof HttpError ? error.message : 'internal error'}, headers);
-    if (!request.complete) response.on('finish', () => request.destroy());
+    const {route, params} = found;
+    if (route.access === 'ingest') cors = corsHeaders(origin, collector.projects);
+    if (route.access === 'read' && !collector.readAccess.allows(req, url)) {
+      throw new HttpError(
+        401,
+        'reading sessions needs the collector\'s read secret: send "Authorization: Bearer <read secret>" or add ?key=<read secret> (the collector says at start-up where to find it)',
+      );
+    }
+    send(req, res, await route.handler({req, url, params, origin}, collector), cors, context);
+  } catch (error) {
+    if (error instanceof HttpError) {
+      send(req, res, {status: error.status, json: {error: error.message}, headers: error.headers}, cors, context);
+    } else {
+      context.logError(error);
+      send(req, res, {status: 500, json: {error: 'the collector failed on this request (its log says why); try again'}}, cors, context);
+    }
   }
 }
 
-export interface StartOptions extends Partial<CollectorSettings> {
-  port?: number;
-  dataDir: string;
-  signingSecret: string;
-  readSecret: string;
-  storage?: Storage;
-  /** fsync batches before acknowledging them (default true). */
-  sync?: boolean;
+// The request origin is echoed when some project accepts it (what the
+// preflight granted), also on errors: a browser hides a response without it,
+// and the error text is what tells the site owner what to fix.
+function corsHeaders(origin: string | undefined, projects: ProjectRegistry): Record<string, string> {
+  const headers: Record<string, string> = {Vary: 'Origin'};
+  if (origin !== undefined && projects.anyAllows(origin)) headers['Access-Control-Allow-Origin'] = origin;
+  return headers;
 }
 
-export interface RunningCollector {
-  url: string;
-  port: number;
-  host: string;
-  storage: Storage;
-  close(): Promise<void>;
-}
-
-export async function startCollector(options: StartOptions): Promise<RunningCollector> {
-  const settings: CollectorSettings = {
-    host: options.host ?? '127.0.0.1',
-    projects: options.projects ?? new Map([['demo', null]]),
-    signingSecret: options.signingSecret,
-    readSecret: options.readSecret,
-    tokenTtlMs: options.tokenTtlMs ?? 24 * 3600_000,
-    inactivityTimeoutMs: options.inactivityTimeoutMs ?? 30 * 60_000,
-    maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
-    maxInflatedBytes: options.maxInflatedBytes ?? 32 * 1024 * 1024,
-    viewerDir: options.viewerDir ?? null,
-  };
-  const storage = options.storage ?? createFileStorage(options.dataDir, {sync: options.sync});
-  await storage.open();
-  const collector: Collector = {settings, storage};
-  const server = createServer((request, response) => void handle(collector, request, response));
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, settings.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${shownHost}:${address.port}`,
-    port: address.port,
-    host: settings.host,
-    storage,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }).then(() => storage.close()),
-  };
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply, cors: Record<string, string>, context: ServeContext): void {
+  // The client left (a cut-off upload): nobody to answer.
+  if (res.headersSent || res.destroyed) return;
+  const headers: Record<string, string> = {...cors, 'X-Content-Type-Options': 'nosniff', ...reply.headers};
+  let body: Buffer | string;
+  if ('json' in reply) {
+    body = JSON.stringify(reply.json);
+    headers['Content-Type'] = 'application/json';
+    headers['Cache-Control'] ??= 'no-store';
+  } else {
+    body = reply.body;
+  }
+  headers['Content-Length'] = String(Buffer.byteLength(body));
+  if (bodyLeftUnread(req) || context.closing()) headers.Connection = 'close';
+  res.writeHead(reply.status, headers);
+  res.end(body);
 }

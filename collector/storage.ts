@@ -1,59 +1,68 @@
-// What the handlers need from storage. The file backend (fileStorage.ts) is
-// the embedded default; another backend implements the same interface.
+// Where sessions and their events are kept. Handlers only talk to this
+// interface; `fileStorage.ts` is the embedded default, and another backend
+// (a database, an object store) implements the same few methods.
+//
+// Sessions handed out are the backend's own records: read them, never change
+// them; every change goes through `updateSession` (or `addPage`/`putBatch`).
+import type {Page, RecordedEvent, Session} from './types';
 
-export interface PageRecord {
-  pageID: number;
-  url: string;
-  startedAt: number;
-  eventCount: number;
-}
+export type NewSession = Omit<Session, 'pages' | 'lastActivityAt' | 'firstEventAt' | 'lastEventAt' | 'customEventCount' | 'vitals'>;
 
-export interface Vital {
-  value: number;
-  rating: string;
-}
+export type NewPage = Omit<Page, 'pageID' | 'eventCount'>;
 
-export interface SessionRecord {
-  sessionID: string;
-  projectKey: string;
-  userID: string | null;
-  userUUID: string;
-  metadata: Record<string, string>;
-  startedAt: number;
-  lastActivityAt: number;
-  lastEventAt: number;
-  customEventCount: number;
-  vitals: Record<string, Vital>;
-  assistOnly: boolean;
-  pages: PageRecord[];
-}
-
-export interface SessionFilter {
+export interface SessionQuery {
+  /** Exact match. */
   userID?: string;
-  meta?: {key: string; value: string};
+  /** Every [key, value] must match the session's metadata exactly. */
+  meta?: Array<[string, string]>;
+  /** Only sessions that started strictly before this time (ms), for paging. */
   before?: number;
   limit: number;
 }
 
-export interface StoredBatch {
-  duplicate: boolean;
+/** What a handshake or a batch changes in a session; see `applySessionChange`. */
+export interface SessionChange {
+  userID?: string;
+  /** Merged into the session's metadata. */
+  metadata?: Record<string, string>;
+  /** Merged into the session's vitals: the latest value per name wins. */
+  vitals?: Record<string, {value: number; rating: string}>;
+  /** Added to the session's custom event count. */
+  customEvents?: number;
+  /** Widen the session's event time range. */
+  firstEventAt?: number;
+  lastEventAt?: number;
+  /** Server time of this activity. */
+  activeAt?: number;
+}
+
+export interface BatchToStore {
+  sessionID: string;
+  pageID: number;
+  seq: number;
+  /** The batch as a JSON array of events, already checked. */
+  body: Buffer;
+  eventCount: number;
 }
 
 export interface Storage {
-  /** Loads the index; called once before serving. */
-  open(): Promise<void>;
-  createSession(session: Omit<SessionRecord, 'pages'>): Promise<SessionRecord>;
-  getSession(sessionID: string): SessionRecord | null;
-  addPage(sessionID: string, url: string, startedAt: number): Promise<PageRecord>;
-  /** Marks the session changed; written soon (debounced), and on close. */
-  touch(session: SessionRecord): void;
-  listSessions(filter: SessionFilter): SessionRecord[];
+  /** Resolves once the session is stored durably. */
+  createSession(session: NewSession): Promise<Session>;
+  getSession(sessionID: string): Promise<Session | undefined>;
+  /** Newest first, by startedAt. Answered without reading any event. */
+  listSessions(query: SessionQuery): Promise<Session[]>;
+  /** Adds the next page (pageID 1, 2, 3…); resolves once stored durably. */
+  addPage(sessionID: string, page: NewPage): Promise<Page>;
+  /** Applies at once; may be persisted a little later (close() writes it). */
+  updateSession(sessionID: string, change: SessionChange): Promise<void>;
   /**
-   * Stores a batch once per (page, seq), durably (written, synced, renamed)
-   * before resolving. `json` is the batch's array text.
+   * Stores one batch durably, once per (page, seq): 'duplicate' when that
+   * batch is already stored (or being stored by a concurrent request).
+   * Also adds the batch's events to the page's eventCount.
    */
-  putBatch(sessionID: string, pageID: number, seq: number, eventCount: number, json: string): Promise<StoredBatch>;
-  /** The page's events as one JSON array text, batches in seq order. */
-  readPageEvents(sessionID: string, pageID: number): Promise<string>;
+  putBatch(batch: BatchToStore): Promise<'stored' | 'duplicate'>;
+  /** The page's events, batch after batch in seq order. */
+  readPageEvents(sessionID: string, pageID: number): Promise<RecordedEvent[]>;
+  /** Waits for writes in progress and persists everything held back. */
   close(): Promise<void>;
 }

@@ -1,0 +1,17 @@
+import {HttpError} from '../lib/httpError';
+import type {Collector} from '../route';
+import type {Page, Session} from '../types';
+
+/** The session named in a read API path, or 404. */
+export async function findSession(collector: Collector, sessionID: string): Promise<Session> {
+  const session = await collector.storage.getSession(sessionID);
+  if (!session) throw new HttpError(404, `no session ${JSON.stringify(sessionID)} on this collector`);
+  return session;
+}
+
+/** The page named in a read API path, or 404. */
+export function findPage(session: Session, pageID: string): Page {
+  const page = /^[1-9]\d{0,8}$/.test(pageID) ? session.pages[Number(pageID) - 1] : undefined;
+  if (!page) throw new HttpError(404, `session ${session.sessionID} has no page ${JSON.stringify(pageID)}`);
+  return page;
+}

@@ -1,0 +1,70 @@
+// POST /v1/web/i?page=P&seq=N: one batch of rrweb events for one page of the
+// session named by the bearer token. Cheap refusals (token, page, encoding)
+// come before the body is read; the reply is 200 only once the batch is on disk.
+import {contentEncoding} from '../lib/contentEncoding';
+import {HttpError} from '../lib/httpError';
+import {readBody} from '../lib/readBody';
+import {parseEvents} from '../parseEvents';
+import {assertOriginAllowed} from '../projects';
+import type {Collector, Handler} from '../route';
+import {summarizeEvents} from '../summarizeEvents';
+import {verifyToken} from '../tokens';
+import type {Session} from '../types';
+
+const RENEW = 'get a new one with POST /v1/web/start';
+
+export const handleBatch: Handler = async ({req, url, origin}, collector) => {
+  const session = await sessionOfToken(req.headers.authorization, collector);
+  const project = collector.projects.get(session.projectKey);
+  if (!project) {
+    throw new HttpError(403, `project "${session.projectKey}" of this session is no longer configured: start the collector with --project ${session.projectKey}`);
+  }
+  assertOriginAllowed(project, origin);
+  if (session.assistOnly) throw new HttpError(403, 'session is assist-only: no session data is recorded');
+
+  const pageParam = url.searchParams.get('page') ?? '';
+  const seqParam = url.searchParams.get('seq') ?? '';
+  if (!/^[1-9]\d{0,8}$/.test(pageParam)) throw new HttpError(400, '"page" must be a positive integer: the pageID the handshake gave');
+  if (!/^\d{1,9}$/.test(seqParam)) throw new HttpError(400, '"seq" must be an integer from 0 up: the batch\'s number within its page');
+  const pageID = Number(pageParam);
+  const seq = Number(seqParam);
+  if (!session.pages[pageID - 1]) {
+    throw new HttpError(400, `session ${session.sessionID} has no page ${pageID}: send the pageID the handshake gave along with this token`);
+  }
+
+  const encoding = contentEncoding(req, true);
+  const body = await readBody(req, {
+    maxBytes: collector.limits.batchBodyBytes,
+    maxInflatedBytes: collector.limits.batchInflatedBytes,
+    gzip: encoding === 'gzip',
+  });
+  const events = parseEvents(body);
+  const now = collector.now();
+  if (!events.length) {
+    await collector.storage.updateSession(session.sessionID, {activeAt: now});
+    return {status: 200, json: {ok: true, duplicate: false}};
+  }
+  const outcome = await collector.storage.putBatch({sessionID: session.sessionID, pageID, seq, body, eventCount: events.length});
+  // A duplicate was counted when it was first stored.
+  const change = outcome === 'stored' ? summarizeEvents(events) : {};
+  await collector.storage.updateSession(session.sessionID, {...change, activeAt: now});
+  return {status: 200, json: {ok: true, duplicate: outcome === 'duplicate'}};
+};
+
+async function sessionOfToken(authorization: string | undefined, collector: Collector): Promise<Session> {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+  if (!token) throw new HttpError(401, 'the batch carries no session token: send the sessionToken from POST /v1/web/start as "Authorization: Bearer <token>"');
+  const check = verifyToken(collector.secret, token, collector.now());
+  if (!check.ok) {
+    if (check.problem === 'expired') throw new HttpError(401, `the session token expired at ${new Date(check.expiredAt).toISOString()}: ${RENEW}`);
+    if (check.problem === 'bad-signature') {
+      throw new HttpError(401, `the session token's signature does not match: it was altered, or signed with another secret (was the collector's secret changed?); ${RENEW}`);
+    }
+    throw new HttpError(401, `the session token is malformed: ${RENEW}`);
+  }
+  const session = await collector.storage.getSession(check.sessionID);
+  if (!session || session.projectKey !== check.projectKey) {
+    throw new HttpError(401, `the session token names session ${check.sessionID}, which this collector does not have: ${RENEW}`);
+  }
+  return session;
+}

@@ -1,0 +1,8 @@
+// GET /api/sessions/:id: one session as listed, without its events.
+import {sessionSummary} from '../sessionSummary';
+import type {Handler} from '../route';
+import {findSession} from './findSession';
+
+export const handleGetSession: Handler = async ({params}, collector) => {
+  return {status: 200, json: sessionSummary(await findSession(collector, params.id))};
+};

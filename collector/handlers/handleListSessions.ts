@@ -1,0 +1,42 @@
+// GET /api/sessions?userID=&meta=key:value&limit=&before=: newest first, from
+// the storage's index; no event is read. Paging passes the startedAt of the
+// last session shown as `before`; sessions that started in that very
+// millisecond but did not fit on the page are skipped, a loss accepted for a
+// cursor a person can read.
+import {HttpError} from '../lib/httpError';
+import {sessionSummary} from '../sessionSummary';
+import type {SessionQuery} from '../storage';
+import type {Handler} from '../route';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+export const handleListSessions: Handler = async ({url}, collector) => {
+  const sessions = await collector.storage.listSessions(parseQuery(url.searchParams));
+  return {status: 200, json: {sessions: sessions.map(sessionSummary)}};
+};
+
+function parseQuery(params: URLSearchParams): SessionQuery {
+  const query: SessionQuery = {limit: DEFAULT_LIMIT};
+  const limit = params.get('limit');
+  if (limit !== null) {
+    query.limit = Number(limit);
+    if (!/^\d+$/.test(limit) || query.limit < 1 || query.limit > MAX_LIMIT) throw new HttpError(400, `"limit" must be an integer from 1 to ${MAX_LIMIT}`);
+  }
+  const before = params.get('before');
+  if (before !== null) {
+    query.before = Number(before);
+    if (!before || !Number.isFinite(query.before)) throw new HttpError(400, '"before" must be a time in ms: the startedAt of the last session of the previous page');
+  }
+  const userID = params.get('userID');
+  if (userID !== null) query.userID = userID;
+  const meta = params.getAll('meta');
+  if (meta.length) {
+    query.meta = meta.map((pair) => {
+      const colon = pair.indexOf(':');
+      if (colon <= 0) throw new HttpError(400, `"meta" must be key:value, got ${JSON.stringify(pair)}`);
+      return [pair.slice(0, colon), pair.slice(colon + 1)];
+    });
+  }
+  return query;
+}

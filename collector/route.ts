@@ -1,0 +1,36 @@
+// What a route handler gets and gives back.
+import type {IncomingMessage} from 'node:http';
+import type {ProjectRegistry} from './projects';
+import type {ReadAccess} from './readAccess';
+import type {Storage} from './storage';
+import type {Limits} from './types';
+
+/** What every handler may use, set up once by startCollector. */
+export interface Collector {
+  storage: Storage;
+  projects: ProjectRegistry;
+  /** Signs tokens and session hashes. */
+  secret: string;
+  tokenTtlMs: number;
+  inactivityMs: number;
+  limits: Limits;
+  readAccess: ReadAccess;
+  viewerDir: string | null;
+  now(): number;
+}
+
+export interface RouteRequest {
+  req: IncomingMessage;
+  url: URL;
+  /** The `:name` segments of the route's path. */
+  params: Record<string, string>;
+  /** The Origin header, when the request came from a browser page. */
+  origin: string | undefined;
+}
+
+export type Reply =
+  | {status: number; json: unknown; headers?: Record<string, string>}
+  | {status: number; body: Buffer | string; headers: Record<string, string>};
+
+/** Returns the reply, or throws an HttpError (which becomes `{error}`). */
+export type Handler = (request: RouteRequest, collector: Collector) => Promise<Reply> | Reply;

@@ -1,0 +1,107 @@
+// The collector's public types, in one place: what a session looks like, and
+// how a collector is started.
+import type {Storage} from './storage';
+
+/** An rrweb event as the tracker sends it; only `type` and `timestamp` are checked. */
+export interface RecordedEvent {
+  type: number;
+  timestamp: number;
+  data?: unknown;
+  [key: string]: unknown;
+}
+
+export interface Vital {
+  value: number;
+  rating: string;
+}
+
+export interface Page {
+  /** 1, 2, 3… within the session: one per page load (or duplicated tab). */
+  pageID: number;
+  url: string;
+  referrer: string;
+  /** Server time, ms. */
+  startedAt: number;
+  eventCount: number;
+  viewport?: {width: number; height: number};
+  trackerVersion?: string;
+}
+
+export interface Session {
+  sessionID: string;
+  projectKey: string;
+  userID: string | null;
+  userUUID: string;
+  metadata: Record<string, string>;
+  /** Server time, ms. */
+  startedAt: number;
+  /** Server time of the last handshake or batch, ms: what the inactivity timeout is measured from. */
+  lastActivityAt: number;
+  /** Earliest and latest event timestamps (the browser's clock), ms. */
+  firstEventAt: number | null;
+  lastEventAt: number | null;
+  customEventCount: number;
+  /** The latest value of each web vital (LCP, INP, CLS, FCP, TTFB). */
+  vitals: Record<string, Vital>;
+  /** The session exists for live assistance only: no events are stored. */
+  assistOnly: boolean;
+  pages: Page[];
+}
+
+export interface Project {
+  key: string;
+  /** Origins allowed to send to this project; null means any origin. */
+  origins: Set<string> | null;
+}
+
+export interface Limits {
+  /** Handshake body (default 64 KiB). */
+  startBodyBytes: number;
+  /** Batch body as sent, compressed or not (default 4 MiB). */
+  batchBodyBytes: number;
+  /** Batch body once inflated (default 32 MiB). */
+  batchInflatedBytes: number;
+}
+
+export interface CollectorOptions {
+  /** Where sessions (and the generated secrets) are kept. */
+  dataDir: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default: the project key `demo`, from any origin. */
+  projects?: Project[];
+  /** Signs session tokens and hashes. Default: generated once and kept in `<dataDir>/secret`. */
+  secret?: string;
+  /** Opens the read API when the host is not loopback. Default: generated once and kept in `<dataDir>/read-secret`. */
+  readSecret?: string;
+  /** Default 86400. */
+  tokenTtlSeconds?: number;
+  /** A session idle for longer is not resumed. Default 1800. */
+  inactivityTimeoutSeconds?: number;
+  limits?: Partial<Limits>;
+  /**
+   * A directory holding the replay viewer (`index.html` and its assets):
+   * `/` serves its index.html and `/viewer/<file>` its files, under the same
+   * rule as the read API. Without it those paths answer 404.
+   */
+  viewerDir?: string;
+  /** Another storage backend; default: files under `dataDir`. */
+  storage?: Storage;
+  /** Where notes about the start-up (sessions loaded, recovery after a crash) go. Default: nowhere. */
+  log?: (line: string) => void;
+  /** Where unexpected failures (answered 500) are reported. Default: console.error. */
+  logError?: (error: unknown) => void;
+}
+
+export interface RunningCollector {
+  url: string;
+  port: number;
+  /** Whether the read API needs the read secret, and where a generated one is kept. */
+  readAccess: {open: true} | {open: false; secretFile: string | null};
+  /** Where a generated signing secret is kept (null when it was given). */
+  secretFile: string | null;
+  /** Stops accepting connections, lets requests in progress finish and writes what storage holds back. */
+  close(): Promise<void>;
+}
