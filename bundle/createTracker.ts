@@ -104,13 +104,15 @@ export function createTracker(config: TrackerConfig): LiveTracker {
   let lastActivityStored = 0;
 
   function record(event: RecordedEvent): void {
+    // rrweb's throttled callbacks (mousemove, scroll) can still fire after stop().
+    if (!batcher) return;
     stats.recordedEvents++;
     if (paused) {
       paused.discarded++;
       stats.droppedEvents++;
       return;
     }
-    batcher!.add(event);
+    batcher.add(event);
   }
 
   function custom(tag: string, payload: unknown, timestamp = Date.now()): void {

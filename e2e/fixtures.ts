@@ -34,7 +34,7 @@ export const test = base.extend<Fixtures>({
   pageErrors: [
     async ({context}, use) => {
       const errors: string[] = [];
-      context.on('weberror', (error) => errors.push(String(error.error())));
+      context.on('weberror', (error) => errors.push(`${error.page()?.url()}: ${error.error().stack ?? error.error()}`));
       await context.addInitScript(() => {
         addEventListener('unhandledrejection', (event) => console.error(`unhandledrejection: ${event.reason}`));
       });

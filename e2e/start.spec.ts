@@ -258,3 +258,17 @@ test('DOM changes are recorded and readable through the read API', async ({page,
   const list = await collector.sessions();
   expect(list.find((s) => s.sessionID === result.sessionID)?.pages[0].eventCount).toBe(events.length);
 });
+
+test('mouse moves right before stop() do not throw into the page afterwards', async ({page, site, collector}) => {
+  await page.goto(trackedPage(site, collector, {body: '<div style="height:600px">move here</div>'}));
+  await startTracker(page);
+  for (let i = 0; i < 3; i++) {
+    // rrweb flushes a burst of mouse positions on a throttle timer that outlives stop().
+    await page.mouse.move(10, 10);
+    await page.mouse.move(400, 300, {steps: 20});
+    await page.evaluate(() => (window as any).tracker.stop());
+    await page.waitForTimeout(700);
+    await startTracker(page);
+  }
+  // The pageErrors fixture fails the test on any uncaught error.
+});

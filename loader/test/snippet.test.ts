@@ -4,9 +4,12 @@ import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {gzipSync} from 'node:zlib';
 import {execFileSync} from 'node:child_process';
+import {pathToFileURL} from 'node:url';
 import {parse} from 'acorn';
-// @ts-expect-error: plain ES module without types
-import {fillSnippet} from '../fillSnippet.mjs';
+
+// Imported at run time, not bundled into the test: bundled, its CLI branch
+// would think it was run as a program.
+const {fillSnippet} = await import(pathToFileURL('loader/fillSnippet.mjs').href);
 
 const template = readFileSync('dist/snippet.html', 'utf8');
 const realConfig = {
