@@ -1,6 +1,8 @@
 // Collects events between flushes. Adding an event is one push; the batch is
-// cut by count or by time, never per event.
+// cut by count, by time or after a full snapshot; never per-event work.
 import type {RecordedEvent} from './types';
+
+const FULL_SNAPSHOT = 2;
 
 export interface BatcherOptions {
   flushIntervalMs: number;
@@ -28,8 +30,10 @@ export function createBatcher(options: BatcherOptions) {
   return {
     add(event: RecordedEvent): void {
       pending.push(event);
-      // A full batch is cut in a task of its own, not inside rrweb's callback.
-      if (pending.length === options.maxBatchEvents) {
+      // A full batch, or a full snapshot (by far the largest event: it goes out
+      // at once and travels alone), is cut in a task of its own, not inside
+      // rrweb's callback.
+      if (pending.length === options.maxBatchEvents || event.type === FULL_SNAPSHOT) {
         if (timer !== null) clearTimeout(timer);
         timer = setTimeout(flush, 0);
       } else if (timer === null) {
