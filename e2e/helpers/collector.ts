@@ -19,6 +19,7 @@ export interface StoredSession {
   userUUID: string;
   metadata: Record<string, string>;
   startedAt: number;
+  vitals?: Record<string, {value: number; rating: string}>;
   pages: StoredPage[];
 }
 
