@@ -219,10 +219,17 @@ async function showReplay(sessionID: string): Promise<void> {
       showController: true,
     },
   });
+  // Offsets are on the player's clock: take its start and end, not ours.
+  const syncClock = () => {
+    const meta = player!.getMetaData();
+    start = meta.startTime;
+    end = meta.endTime;
+  };
+  syncClock();
   player.addEventListener('ui-update-current-time', (event: any) => {
     const offset = event.payload as number;
     showUrlAt(offset);
-    cursor.style.left = `${end > start ? (offset / (end - start)) * 100 : 0}%`;
+    cursor.style.left = `${end > start ? Math.min(100, (offset / (end - start)) * 100) : 0}%`;
   });
   // The player reports 'paused' right after 'finish': keep 'finished' until it plays again.
   let finished = false;
@@ -234,6 +241,7 @@ async function showReplay(sessionID: string): Promise<void> {
     finished = true;
     document.body.dataset.replay = 'finished';
   });
+  syncClock();
   redrawMarks();
   document.body.dataset.view = 'replay';
   document.body.dataset.replay = 'ready';
@@ -241,6 +249,7 @@ async function showReplay(sessionID: string): Promise<void> {
     const events = await fetchPage(page);
     take(events);
     for (const event of events) player.addEvent(event as never);
+    syncClock();
     redrawMarks();
   }
   document.body.dataset.loaded = 'all';
