@@ -12,9 +12,10 @@ const collectorPort = Number(process.env.COLLECTOR_PORT ?? 8787);
 const shop = `http://${host}:${shopPort}`;
 const other = `http://${host}:${otherPort}`;
 const collectorUrl = `http://${host}:${collectorPort}`;
+const dataDir = process.env.DEMO_DATA ?? '.data';
 
 // The pages get the snippet exactly as a site owner would paste it.
-const site = 'demo/site';
+const site = process.env.DEMO_SITE ?? 'demo/site';
 rmSync(site, {recursive: true, force: true});
 mkdirSync(site, {recursive: true});
 const snippet = fillSnippet(readFileSync('dist/snippet.html', 'utf8'), {
@@ -38,7 +39,7 @@ function run(name, args) {
   children.push(child);
 }
 
-run('collector', ['dist/collector.js', '--port', String(collectorPort), '--data', '.data', '--project', `demo=${shop},${other}`]);
+run('collector', ['dist/collector.js', '--port', String(collectorPort), '--data', dataDir, '--project', `demo=${shop},${other}`]);
 const httpServer = 'node_modules/http-server/bin/http-server';
 run('shop', [httpServer, site, '-p', String(shopPort), '-a', host, '-c-1', '--cors', '-s']);
 run('payment', [httpServer, site, '-p', String(otherPort), '-a', host, '-c-1', '--cors', '-s']);
@@ -55,9 +56,11 @@ Demo running:
 Press Ctrl+C to stop.`);
 }, 800);
 
+// Stop the children and wait for them: the collector flushes its metadata.
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
+    const exits = children.filter((child) => child.exitCode === null).map((child) => new Promise((resolve) => child.once('exit', resolve)));
     for (const child of children) child.kill('SIGTERM');
-    process.exit(0);
+    Promise.all(exits).then(() => process.exit(0));
   });
 }
