@@ -7,6 +7,7 @@
 //   viewer/        the replay viewer's assets, served by the collector
 import {build} from 'esbuild';
 import {minify} from 'terser';
+import {buildBrowserBundle} from './scripts/browserBundle.mjs';
 import {parse} from 'acorn';
 import {OPTIONS_SLOT} from './loader/fillSnippet.mjs';
 import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
@@ -33,56 +34,17 @@ async function buildLoader() {
   writeFileSync('dist/snippet.html', `<script>${code}</script>`);
 }
 
-// rrweb inlines the source of its canvas worker, started from a blob: URL. We
-// never record canvas (and a strict CSP forbids blob: workers), so the source
-// is dropped: about 1 KB gzipped. Fails loudly if an rrweb upgrade moves it.
-const dropCanvasWorker = {
-  name: 'drop-canvas-worker',
-  setup(builder) {
-    builder.onLoad({filter: /@rrweb[\\/]record[\\/]dist[\\/]record\.js$/}, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const stripped = source.replace(/const jsContent = '[^\n]*';\n/, "const jsContent = '';\n");
-      if (stripped === source) throw new Error('rrweb canvas worker source not found: update dropCanvasWorker');
-      return {contents: stripped, loader: 'js'};
-    });
-  },
-};
-
-// esbuild bundles; terser then squeezes about 1.5 KB (gzipped) more out of
-// the tracker than esbuild's minifier, within the 30 KiB budget. Only safe
-// compress options: rrweb reads layout properties for their side effects.
-async function minifyBundle(options) {
-  const result = await build({...options, write: false, outfile: options.outfile});
-  const js = result.outputFiles.find((file) => file.path.endsWith('.js') || file.path.endsWith('.mjs'));
-  const map = result.outputFiles.find((file) => file.path.endsWith('.map'));
-  const name = options.outfile.split('/').pop();
-  const minified = await minify(js.text, {
-    ecma: 2020,
-    module: options.format === 'esm',
-    toplevel: true,
-    compress: {passes: 2},
-    mangle: true,
-    sourceMap: {content: map.text, filename: name, url: `${name}.map`},
-  });
-  writeFileSync(options.outfile, minified.code + '\n');
-  writeFileSync(`${options.outfile}.map`, minified.map);
-}
-
-function buildTracker() {
-  const common = {
-    bundle: true,
-    minify: true,
-    sourcemap: true,
-    target: 'es2020',
-    define: {__TRACKER_VERSION__: JSON.stringify(pkg.version)},
-    legalComments: 'none',
-    logLevel: 'warning',
-    plugins: [dropCanvasWorker],
-  };
-  return Promise.all([
-    minifyBundle({...common, entryPoints: ['bundle/index.ts'], outfile: 'dist/tracker.js', format: 'iife'}),
-    minifyBundle({...common, entryPoints: ['bundle/createTracker.ts'], outfile: 'dist/tracker.mjs', format: 'esm'}),
-  ]);
+async function buildTracker() {
+  const define = {__TRACKER_VERSION__: JSON.stringify(pkg.version)};
+  const bundles = [
+    {entry: 'bundle/index.ts', name: 'tracker.js', format: 'iife'},
+    {entry: 'bundle/createTracker.ts', name: 'tracker.mjs', format: 'esm'},
+  ];
+  for (const bundle of bundles) {
+    const {code, map} = await buildBrowserBundle({...bundle, define});
+    writeFileSync(`dist/${bundle.name}`, code);
+    writeFileSync(`dist/${bundle.name}.map`, map);
+  }
 }
 
 function buildCollector() {

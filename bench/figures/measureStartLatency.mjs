@@ -1,0 +1,133 @@
+// Figure 6: how long starting takes, on the dashboard with the local collector.
+// (a) start() until its promise settles, the bundle already loaded: the
+//     handshake plus rrweb's full snapshot; its baseline is raw rrweb starting
+//     (the snapshot alone) on the same page, alternated.
+// (b) from the snippet executing to the first batch stored (the collector's
+//     answer to the first POST /v1/web/i), with `tracker.start()` pasted after
+//     the snippet; its baseline is the page's own load event in the same
+//     loads: below 1, the session is on the collector before the page has
+//     finished loading.
+import {alternate} from '../lib/alternate.mjs';
+import {dashboardPage} from '../lib/dashboardPage.mjs';
+import {median} from '../lib/median.mjs';
+import {ratio} from '../lib/ratio.mjs';
+import {snippetTag} from '../lib/snippetTag.mjs';
+
+const timeStart = async (variant) => {
+  if (variant === 'tracker') {
+    const begin = performance.now();
+    const result = await window.tracker.start();
+    const end = performance.now();
+    if (!result.success) throw new Error(`tracker.start() failed: ${result.reason}`);
+    return end - begin;
+  }
+  const begin = performance.now();
+  if (!window.benchRecorder.start()) throw new Error('rrweb did not start');
+  return performance.now() - begin;
+};
+
+// Times on the page's clock, from the snippet's first line.
+const readPageTimes = () => {
+  const bundle = performance.getEntriesByType('resource').find((entry) => entry.name.endsWith('/tracker.js'));
+  const navigation = performance.getEntriesByType('navigation')[0];
+  const from = window.__benchSnippetAt;
+  return {
+    snippetAtEpoch: performance.timeOrigin + from,
+    loadEvent: navigation && navigation.loadEventStart > 0 ? navigation.loadEventStart - from : null,
+    bundleLoaded: bundle ? bundle.responseEnd - from : null,
+    startSettled: window.__benchStartedAt ? window.__benchStartedAt - from : null,
+  };
+};
+
+export async function measureStartLatency({browser, site, collector, options, bundleUrl, rawRecorderUrl, progress}) {
+  const urls = {
+    rrweb: site.put('/start-rrweb.html', dashboardPage({head: `<script src="${rawRecorderUrl}"></script>`})),
+    tracker: site.put('/start-tracker.html', dashboardPage({head: snippetTag({bundleUrl, ingestPoint: collector.url})})),
+    firstBatch: site.put(
+      '/first-batch.html',
+      dashboardPage({
+        head:
+          '<script>window.__benchSnippetAt = performance.now();</script>' +
+          snippetTag({bundleUrl, ingestPoint: collector.url}) +
+          '<script>tracker.start().then(function () { window.__benchStartedAt = performance.now(); });</script>',
+      }),
+    ),
+  };
+
+  const samples = await alternate({
+    variants: ['rrweb', 'tracker'],
+    reps: options.startReps,
+    warmup: options.warmup,
+    run: async (variant) => {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(urls[variant], {waitUntil: 'load'});
+        if (variant === 'tracker') await page.waitForFunction(() => window.tracker._live, null, {polling: 10});
+        await page.waitForTimeout(200);
+        return await page.evaluate(timeStart, variant);
+      } finally {
+        await context.close();
+      }
+    },
+  });
+  progress('start latency: start() done');
+
+  const firstBatch = [];
+  for (let rep = 0; rep < options.firstBatchReps; rep++) {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      // The collector answers a batch once it is stored durably: the arrival of
+      // that answer (the browser's network timing, epoch ms) is "stored".
+      // Resource Timing does not do here: Chromium leaves some keepalive
+      // fetches out of it.
+      const stored = new Promise((resolve) => {
+        page.on('response', (response) => {
+          if (!response.url().includes('/v1/web/i') || !response.ok()) return;
+          const timing = response.request().timing();
+          resolve(timing.startTime + timing.responseStart);
+        });
+      });
+      await page.goto(urls.firstBatch, {waitUntil: 'load'});
+      let timer;
+      const storedAt = await Promise.race([stored, new Promise((resolve) => (timer = setTimeout(() => resolve(null), 30_000)))]);
+      clearTimeout(timer);
+      if (storedAt === null) {
+        const stats = await page.evaluate(() => window.tracker._stats && window.tracker._stats()).catch(() => null);
+        throw new Error(`no batch stored within 30 s; tracker stats ${JSON.stringify(stats)}`);
+      }
+      const times = await page.evaluate(readPageTimes);
+      firstBatch.push({
+        firstBatchStored: storedAt - times.snippetAtEpoch,
+        bundleLoaded: times.bundleLoaded,
+        startSettled: times.startSettled,
+        loadEvent: times.loadEvent,
+      });
+    } finally {
+      await context.close();
+    }
+  }
+  progress('start latency: first batch done');
+
+  const pick = (key) => median(firstBatch.map((sample) => sample[key]));
+  const stored = pick('firstBatchStored');
+  const rows = [
+    {
+      metric: 'start() until settled, bundle loaded (ours) vs rrweb record() alone',
+      unit: 'ms',
+      baseline: median(samples.rrweb),
+      value: median(samples.tracker),
+      ratio: ratio(median(samples.tracker), median(samples.rrweb)),
+    },
+    {
+      metric: "snippet run until first batch stored, vs the page's load event",
+      unit: 'ms',
+      baseline: pick('loadEvent'),
+      value: stored,
+      ratio: ratio(stored, pick('loadEvent')),
+      note: `bundle loaded at ${pick('bundleLoaded')?.toFixed(0)} ms, start() settled at ${pick('startSettled')?.toFixed(0)} ms`,
+    },
+  ];
+  return {rows, details: {reps: options.startReps, startMs: samples, firstBatchReps: options.firstBatchReps, firstBatch}};
+}
