@@ -20,6 +20,7 @@ import {createBatcher, type Batcher} from './batcher';
 import {createTransport, type Credentials, type Lost, type Transport} from './transport';
 import {captureVitals} from './vitals';
 import {onHidden} from './lib/onHidden';
+import {afterLoad} from './lib/afterLoad';
 import {warn} from './lib/warn';
 
 export type {InitOptions, StartOptions, StartPromiseReturn, Tracker, TrackerConfig} from './types';
@@ -30,6 +31,8 @@ const VERSION = typeof __TRACKER_VERSION__ === 'string' ? __TRACKER_VERSION__ : 
 const CUSTOM_EVENT = 5;
 const MAX_EARLY_EVENTS = 100;
 const STOP_DRAIN_MS = 10_000;
+// A page still loading after this long is recorded anyway.
+const RECORDING_DELAY_CAP_MS = 3000;
 
 export interface LiveTracker extends Tracker {
   /** event() with the time it was really called (the stub's queue keeps it). */
@@ -207,7 +210,7 @@ export function createTracker(config: TrackerConfig): LiveTracker {
     recorder?.takeFullSnapshot();
   }
 
-  function beginRecording(session: SessionGrant): string | null {
+  function beginRecording(session: SessionGrant): void {
     transport = createTransport({
       ingestPoint,
       credentials: {token: session.sessionToken, pageID: session.pageID},
@@ -228,15 +231,24 @@ export function createTracker(config: TrackerConfig): LiveTracker {
     early.forEach(record);
     if (identity.userID !== undefined) custom('tracker.identify', {userID: identity.userID});
     for (const [key, value] of Object.entries(identity.metadata)) custom('tracker.metadata', {key, value});
-    recorder = startRecording(options, record);
-    if (!recorder) return 'unsupported browser: rrweb could not start recording this document';
     if (options.captureVitals) {
       captureVitals(
         (vital) => custom('tracker.vital', vital),
         (node) => recorder?.nodeId(node) ?? null,
       );
     }
-    return null;
+    // The snapshot waits for the page to load and paint (lib/afterLoad.ts);
+    // events of this session (custom ones) are kept meanwhile.
+    const thisDelivery = transport;
+    void afterLoad(RECORDING_DELAY_CAP_MS).then(() => {
+      if (transport !== thisDelivery || !batcher) return; // stopped, or another session began
+      try {
+        recorder = startRecording(options, record);
+        if (!recorder) warn('rrweb could not start recording this document');
+      } catch (error) {
+        warn('recording could not start', error);
+      }
+    });
   }
 
   function endRecording(): Transport | null {
@@ -283,12 +295,7 @@ export function createTracker(config: TrackerConfig): LiveTracker {
       earlyEvents = [];
       return succeed(result.grant);
     }
-    const problem = beginRecording(result.grant);
-    if (problem) {
-      active = false;
-      endRecording();
-      return fail(problem);
-    }
+    beginRecording(result.grant);
     return succeed(result.grant);
   }
 

@@ -172,7 +172,12 @@ async function serve(req: IncomingMessage, res: ServerResponse, collector: Colle
 // and the error text is what tells the site owner what to fix.
 function corsHeaders(origin: string | undefined, projects: ProjectRegistry): Record<string, string> {
   const headers: Record<string, string> = {Vary: 'Origin'};
-  if (origin !== undefined && projects.anyAllows(origin)) headers['Access-Control-Allow-Origin'] = origin;
+  if (origin !== undefined && projects.anyAllows(origin)) {
+    headers['Access-Control-Allow-Origin'] = origin;
+    // Not CORS-safelisted: without this the tracker cannot honour a Retry-After
+    // (sent by a proxy or load balancer in front of the collector).
+    headers['Access-Control-Expose-Headers'] = 'Retry-After';
+  }
   return headers;
 }
 

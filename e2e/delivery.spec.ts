@@ -222,3 +222,45 @@ test('a typed password never reaches the collector and text inputs are masked', 
   // Not even the password's length: its field is blocked, it sends no input event.
   expect(texts).not.toContain('*'.repeat('hunter2-Pa55word'.length));
 });
+
+test('a 429 with Retry-After is retried no sooner than the collector asked', async ({page, site, collector}) => {
+  const proxy = await startProxy(collector.url);
+  try {
+    await page.goto(trackedPage(site, collector, {head: TICKER, ingestPoint: proxy.url, initOptions: {flushIntervalMs: 100, maxRetryDelayMs: 500}}));
+    const result = await startTracker(page);
+    await waitForSession(collector, result.sessionID, (s) => s.pages[0].eventCount > 0);
+    proxy.scripted.push({status: 429, headers: {'Retry-After': '2'}});
+    const before = proxy.batchLog.length;
+    await tick(page, 1, 1, 0);
+    await expect.poll(() => proxy.batchLog.length, {timeout: 10_000}).toBeGreaterThanOrEqual(before + 2);
+    const [refused, retried] = proxy.batchLog.slice(before);
+    expect(retried.query).toBe(refused.query); // the same page and seq
+    expect(retried.at - refused.at).toBeGreaterThanOrEqual(1900);
+    const session = await waitForSession(collector, result.sessionID, (s) => ticks(s).includes(1));
+    expect(ticks(session)).toEqual([1]);
+  } finally {
+    await proxy.stop();
+  }
+});
+
+test('a batch refused with 400 is not retried: a tracker.gap says why, and recording goes on', async ({page, site, collector}) => {
+  const proxy = await startProxy(collector.url);
+  try {
+    await page.goto(trackedPage(site, collector, {head: TICKER, ingestPoint: proxy.url, initOptions: {flushIntervalMs: 100}}));
+    const result = await startTracker(page);
+    await waitForSession(collector, result.sessionID, (s) => s.pages[0].eventCount > 0);
+    proxy.scripted.push({status: 400});
+    const before = proxy.batchLog.length;
+    await tick(page, 1, 1, 0);
+    await page.waitForTimeout(1000);
+    await tick(page, 2, 2, 0);
+    const session = await waitForSession(collector, result.sessionID, (s) => ticks(s).includes(2));
+    const refusedQuery = proxy.batchLog[before].query;
+    expect(proxy.batchLog.slice(before + 1).map((entry) => entry.query)).not.toContain(refusedQuery);
+    expect(ticks(session)).toEqual([2]);
+    const gap = customEvents(session, 'tracker.gap')[0];
+    expect(gap.data.payload).toMatchObject({batches: 1, reason: expect.stringContaining('400')});
+  } finally {
+    await proxy.stop();
+  }
+});

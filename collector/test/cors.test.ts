@@ -67,3 +67,13 @@ test('an error on a batch carries the CORS headers too', async () => {
 test('a request without Origin (curl, a server) is allowed', async () => {
   assert.equal((await handshake(url, {projectKey: 'shop'})).status, 200);
 });
+
+test('ingest answers let the page read Retry-After (a proxy in front may send it)', async () => {
+  const response = await fetch(`${url}/v1/web/start`, {
+    method: 'POST',
+    headers: {Origin: 'http://shop.test', 'Content-Type': 'application/json'},
+    body: JSON.stringify({projectKey: 'shop', url: 'http://shop.test/'}),
+  });
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('access-control-expose-headers'), 'Retry-After');
+});

@@ -9,6 +9,10 @@ export interface Proxy {
   failRate: number;
   /** While true, every request is answered 503. */
   down: boolean;
+  /** Answers for the next batch requests, in order, instead of forwarding them. */
+  scripted: Array<{status: number; headers?: Record<string, string>}>;
+  /** When each batch request arrived (ms), and its query. */
+  batchLog: Array<{at: number; query: string}>;
   /** Batch requests answered 503 by the proxy, and forwarded. */
   failed: number;
   forwarded: number;
@@ -23,6 +27,8 @@ export async function startProxy(target: string): Promise<Proxy> {
     url: '',
     failRate: 0,
     down: false,
+    scripted: [],
+    batchLog: [],
     failed: 0,
     forwarded: 0,
     batchBytes: 0,
@@ -36,9 +42,18 @@ export async function startProxy(target: string): Promise<Proxy> {
     'Access-Control-Allow-Origin': String(request.headers.origin ?? '*'),
     'Access-Control-Allow-Headers': 'Authorization, Content-Type, Content-Encoding',
     'Access-Control-Allow-Methods': 'POST, OPTIONS',
+    'Access-Control-Expose-Headers': 'Retry-After',
   });
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const isBatch = request.url?.startsWith('/v1/web/i') && request.method === 'POST';
+    if (isBatch) proxy.batchLog.push({at: Date.now(), query: request.url!.split('?')[1] ?? ''});
+    const scripted = isBatch ? proxy.scripted.shift() : undefined;
+    if (scripted) {
+      request.resume();
+      response.writeHead(scripted.status, {'Content-Type': 'application/json', ...cors(request), ...scripted.headers});
+      response.end(JSON.stringify({error: `scripted ${scripted.status}`}));
+      return;
+    }
     const fail = proxy.down || (isBatch && Math.random() < proxy.failRate);
     if (fail && request.method !== 'OPTIONS') {
       if (isBatch) proxy.failed++;
