@@ -245,6 +245,8 @@ export function createTracker(config: TrackerConfig): LiveTracker {
       try {
         recorder = startRecording(options, record);
         if (!recorder) warn('rrweb could not start recording this document');
+        // The full snapshot was taken just now: a landmark in DevTools' timeline.
+        else performance.mark?.('tracker:recording-started');
       } catch (error) {
         warn('recording could not start', error);
       }

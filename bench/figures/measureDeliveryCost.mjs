@@ -1,7 +1,9 @@
 // Figure 4: what delivery costs the main thread while a full snapshot of about
 // 1 MB goes out. A Chrome trace of each run gives every main-thread task, not
-// only those over 50 ms. rrweb's own snapshot is the task in which start()
-// settles (a `bench:started` mark right after it); delivery is every task
+// only those over 50 ms. rrweb's own snapshot is the task holding the
+// tracker's `tracker:recording-started` mark (set right after rrweb's
+// record(), which snapshots synchronously; for raw rrweb, `bench:started`
+// right after record()); delivery is every task
 // after it until the first batch is stored (`bench:delivered`): the flush
 // (JSON.stringify of the batch), gzip through CompressionStream, the request.
 // Raw rrweb taking the same snapshot (alternated with the tracker) tells
@@ -55,7 +57,7 @@ async function runOnce(browser, url, variant) {
     } finally {
       trace = JSON.parse((await browser.stopTracing()).toString());
     }
-    const {tasks, breakdown} = mainThreadTasks(trace, 'bench:started', 'bench:delivered');
+    const {tasks, breakdown} = mainThreadTasks(trace, variant === 'tracker' ? 'tracker:recording-started' : 'bench:started', 'bench:delivered');
     const snapshotTask = tasks.find((task) => task.containsFrom);
     const after = tasks.filter((task) => task !== snapshotTask && task.start >= (snapshotTask ? snapshotTask.start + snapshotTask.duration : 0));
     const longest = after.reduce((max, task) => (!max || task.duration > max.duration ? task : max), null);
