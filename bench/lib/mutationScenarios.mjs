@@ -3,6 +3,23 @@
 // test/html/benchmark-dom-mutation*.html pages), rebuilt as our pages. Each
 // page defines `window.workload()`; `setup` runs at load, before recording
 // starts, for workloads that change an existing DOM.
+
+// A root div with a chain of 9 nested divs below it: rrweb's "branch".
+const BRANCH = `function branch(b) {
+  var root = document.createElement('div');
+  var current = root;
+  root.setAttribute('branch', String(b));
+  root.setAttribute('depth', '0');
+  for (var d = 1; d < 10; d++) {
+    var child = document.createElement('div');
+    child.setAttribute('branch', String(b));
+    child.setAttribute('depth', String(d));
+    current = current.appendChild(child);
+  }
+  return root;
+}
+`;
+
 export const mutationScenarios = [
   {
     id: 'deep-nested',
@@ -19,40 +36,14 @@ export const mutationScenarios = [
   {
     id: 'add-1000x10',
     title: '1000 × 10 nodes added',
-    script: `function branch(b) {
-  var root = document.createElement('div');
-  var current = root;
-  root.setAttribute('branch', String(b));
-  root.setAttribute('depth', '0');
-  for (var d = 1; d < 10; d++) {
-    var child = document.createElement('div');
-    child.setAttribute('branch', String(b));
-    child.setAttribute('depth', String(d));
-    current = current.appendChild(child);
-  }
-  return root;
-}
-window.workload = function () {
+    script: BRANCH + `window.workload = function () {
   for (var b = 0; b < 1000; b++) document.body.appendChild(branch(b));
 };`,
   },
   {
     id: 'add-remove-add',
     title: 'add 1000×10×2, remove all, add again',
-    script: `function branch(b) {
-  var root = document.createElement('div');
-  var current = root;
-  root.setAttribute('branch', String(b));
-  root.setAttribute('depth', '0');
-  for (var d = 1; d < 10; d++) {
-    var child = document.createElement('div');
-    child.setAttribute('branch', String(b));
-    child.setAttribute('depth', String(d));
-    current = current.appendChild(child);
-  }
-  return root;
-}
-function add() {
+    script: BRANCH + `function add() {
   var fragment = document.createDocumentFragment();
   for (var b = 0; b < 1000; b++) fragment.appendChild(branch(b));
   document.body.appendChild(fragment);

@@ -7,6 +7,7 @@ import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {startCollector} from '../server';
 import type {CollectorOptions, RecordedEvent, RunningCollector} from '../types';
+import type {SessionGrant as Grant} from '../../bundle/types';
 
 // Undone last-in first-out once the file's tests are done: collectors close
 // before their data directories are removed.
@@ -29,16 +30,8 @@ export async function collectorFor(options: Partial<CollectorOptions> = {}): Pro
   return {...collector, dataDir};
 }
 
-export interface Grant {
-  sessionID: string;
-  sessionToken: string;
-  sessionHash: string;
-  userUUID: string;
-  pageID: number;
-  startedAt: number;
-  resumed: boolean;
-  tokenExpiresAt: number;
-}
+// The handshake's answer: one type for both sides of the wire.
+export type {Grant};
 
 export async function handshake(url: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
   const response = await fetch(`${url}/v1/web/start`, {
