@@ -384,6 +384,9 @@ export function createTracker(config: TrackerConfig): LiveTracker {
     }
   });
 
+  // The network is back: deliver now rather than at the end of the backoff.
+  addEventListener('online', () => transport?.retryNow());
+
   // Every public method is wrapped: nothing may throw into the page.
   const guard =
     <A extends unknown[], R>(name: string, method: (...args: A) => R, fallback: R) =>

@@ -271,7 +271,6 @@ export function createTransport(options: TransportOptions) {
     },
     bufferedBytes,
     sentBatches: () => sentBatches,
-    pageID: () => credentials.pageID,
   };
 }
 

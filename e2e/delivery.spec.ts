@@ -264,3 +264,21 @@ test('a batch refused with 400 is not retried: a tracker.gap says why, and recor
     await proxy.stop();
   }
 });
+
+test('when the browser comes back online, delivery resumes at once instead of after the backoff', async ({page, context, site, collector}) => {
+  test.setTimeout(60_000);
+  // Full jitter always at its ceiling: waits of 1, 2, 4, 8, 16 s... so after
+  // 16 s offline the next retry is about 15 s away, and only the online
+  // event can bring delivery sooner.
+  await page.addInitScript(() => (Math.random = () => 0.999));
+  await page.goto(trackedPage(site, collector, {head: TICKER, initOptions: {flushIntervalMs: 100, maxRetryDelayMs: 60_000}}));
+  const result = await startTracker(page);
+  await waitForSession(collector, result.sessionID, (s) => s.pages[0].eventCount > 0);
+  await context.setOffline(true);
+  await tick(page, 1, 1, 0);
+  await page.waitForTimeout(16_000);
+  await context.setOffline(false);
+  const backOnline = Date.now();
+  await waitForSession(collector, result.sessionID, (s) => ticks(s).includes(1), 30_000);
+  expect(Date.now() - backOnline).toBeLessThan(4000);
+});
