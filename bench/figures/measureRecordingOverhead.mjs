@@ -6,6 +6,7 @@
 // rrweb's MutationObserver callback, which runs as a microtask right after it
 // (a zero timeout resolves after it). Each run is a fresh context and page.
 import {alternate} from '../lib/alternate.mjs';
+import {loadInFreshPage} from '../lib/loadInFreshPage.mjs';
 import {median} from '../lib/median.mjs';
 import {mutationPage, mutationScenarios} from '../lib/mutationScenarios.mjs';
 import {ratio} from '../lib/ratio.mjs';
@@ -21,6 +22,8 @@ const startVariant = async (variant) => {
     while (!window.tracker._live) await new Promise((resolve) => setTimeout(resolve, 5));
     const result = await window.tracker.start();
     if (!result.success) throw new Error(`tracker.start() failed: ${result.reason}`);
+    // The snapshot follows the page's load and paint: measure with rrweb recording.
+    while (!performance.getEntriesByName('tracker:recording-started').length) await new Promise((resolve) => setTimeout(resolve, 5));
   }
   // Let the start settle (snapshot, first timers) before the clock starts.
   await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
@@ -54,17 +57,11 @@ export async function measureRecordingOverhead({browser, site, collector, option
       variants: VARIANTS,
       reps: options.mutationReps,
       warmup: options.warmup,
-      run: async (variant) => {
-        const context = await browser.newContext();
-        try {
-          const page = await context.newPage();
-          await page.goto(urls[variant], {waitUntil: 'load'});
+      run: (variant) =>
+        loadInFreshPage(browser, urls[variant], async (page) => {
           await page.evaluate(startVariant, variant);
-          return await page.evaluate(runWorkload);
-        } finally {
-          await context.close();
-        }
-      },
+          return page.evaluate(runWorkload);
+        }),
     });
     progress(`recording overhead: ${scenario.title} done`);
     const observed = Object.fromEntries(VARIANTS.map((variant) => [variant, median(samples[variant].map((s) => s.observed))]));

@@ -9,6 +9,7 @@
 //     loads: below 1, the session is on the collector before the page has
 //     finished loading.
 import {alternate} from '../lib/alternate.mjs';
+import {loadInFreshPage} from '../lib/loadInFreshPage.mjs';
 import {dashboardPage} from '../lib/dashboardPage.mjs';
 import {median} from '../lib/median.mjs';
 import {ratio} from '../lib/ratio.mjs';
@@ -61,18 +62,12 @@ export async function measureStartLatency({browser, site, collector, options, bu
     variants: ['rrweb', 'tracker'],
     reps: options.startReps,
     warmup: options.warmup,
-    run: async (variant) => {
-      const context = await browser.newContext();
-      try {
-        const page = await context.newPage();
-        await page.goto(urls[variant], {waitUntil: 'load'});
+    run: (variant) =>
+      loadInFreshPage(browser, urls[variant], async (page) => {
         if (variant === 'tracker') await page.waitForFunction(() => window.tracker._live, null, {polling: 10});
         await page.waitForTimeout(200);
-        return await page.evaluate(timeStart, variant);
-      } finally {
-        await context.close();
-      }
-    },
+        return page.evaluate(timeStart, variant);
+      }),
   });
   progress('start latency: start() done');
 
