@@ -282,3 +282,22 @@ test('when the browser comes back online, delivery resumes at once instead of af
   await waitForSession(collector, result.sessionID, (s) => ticks(s).includes(1), 30_000);
   expect(Date.now() - backOnline).toBeLessThan(4000);
 });
+
+test('elements are blocked or have their text masked by class and by attribute', async ({page, site, collector}) => {
+  const body = `<div class="tracker-block" id="by-class">card 4242 4242</div>
+    <div data-tracker-block id="by-attr">iban DE89</div>
+    <p class="tracker-mask" id="mask-class">Ada Lovelace</p>
+    <p data-tracker-mask id="mask-attr">1815-12-10</p>
+    <p class="mine" id="own-block">own secret</p>
+    <p id="plain">plain text stays</p>`;
+  await page.goto(trackedPage(site, collector, {body, initOptions: {blockSelector: '.mine', flushIntervalMs: 200}}));
+  const result = await startTracker(page);
+  await page.evaluate(() => (window as any).tracker.stop());
+  const session = await waitForSession(collector, result.sessionID, (s) => (s.pages[0].events ?? []).some((e) => e.type === 2));
+  const snapshot = JSON.stringify(session.pages[0].events!.find((e) => e.type === 2));
+  for (const secret of ['4242', 'DE89', 'Ada Lovelace', '1815-12-10', 'own secret']) expect(snapshot).not.toContain(secret);
+  expect(snapshot).toContain('plain text stays');
+  // Masked text keeps its length as asterisks; blocked elements keep only their size.
+  expect(snapshot).toContain('*** ********'); // 'Ada Lovelace', spaces kept
+  expect(snapshot).toContain('rr_width');
+});
