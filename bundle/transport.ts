@@ -25,6 +25,7 @@ interface Batch {
   firstTimestamp: number;
   lastTimestamp: number;
   sending: Promise<void> | null;
+  noKeepalive?: boolean;
 }
 
 export interface Credentials {
@@ -130,9 +131,12 @@ export function createTransport(options: TransportOptions) {
         credentials: 'omit',
         signal: abort.signal,
       });
+      // Read every answer to its end: Chrome counts a keepalive request's body
+      // against its 64 KiB budget until the response is consumed.
+      const text = await response.text().catch(() => '');
       if (response.ok) return {kind: 'stored'};
       if (response.status === 401) return {kind: 'renew'};
-      const problem = `collector answered ${response.status}: ${await response.text().catch(() => '')}`;
+      const problem = `collector answered ${response.status}: ${text}`;
       if (response.status >= 500 || response.status === 429 || response.status === 408) {
         return {kind: 'retry', afterMs: retryAfterMs(response.headers.get('Retry-After')), problem};
       }
@@ -168,6 +172,9 @@ export function createTransport(options: TransportOptions) {
         if (renewed) moveTo(renewed);
         else delay = backoffDelay(failures++, 1000, options.maxRetryDelayMs);
       } else {
+        // A refused keepalive (budget taken by the page's own beacons) looks like
+        // a network error: the retry goes without keepalive.
+        if (keepalive) batch.noKeepalive = true;
         delay = Math.min(outcome.afterMs ?? backoffDelay(failures, 1000, options.maxRetryDelayMs), 5 * 60_000);
         failures++;
       }
@@ -198,7 +205,7 @@ export function createTransport(options: TransportOptions) {
           continue;
         }
         const size = batchBytes(batch);
-        const delay = await send(batch, size <= KEEPALIVE_BUDGET - keepaliveBytesInFlight);
+        const delay = await send(batch, !batch.noKeepalive && size <= KEEPALIVE_BUDGET - keepaliveBytesInFlight);
         if (delay > 0) {
           await Promise.race([sleep(delay), new Promise<void>((resolve) => (wakeUp = resolve))]);
           wakeUp = null;

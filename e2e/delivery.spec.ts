@@ -2,7 +2,7 @@
 // (a proxy) or by stopping the collector, never by mocking the tracker.
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
-import {test, expect, trackedPage, waitForSession, customEvents, startTracker} from './fixtures';
+import {test, expect, trackedPage, waitForSession, customEvents, startTracker, waitForRecording} from './fixtures';
 import {startCollector, removeDir, type RunningCollector, type StoredSession} from './helpers/collector';
 import {startProxy} from './helpers/proxy';
 import type {Page} from '@playwright/test';
@@ -292,6 +292,7 @@ test('elements are blocked or have their text masked by class and by attribute',
     <p id="plain">plain text stays</p>`;
   await page.goto(trackedPage(site, collector, {body, initOptions: {blockSelector: '.mine', flushIntervalMs: 200}}));
   const result = await startTracker(page);
+  await waitForRecording(page);
   await page.evaluate(() => (window as any).tracker.stop());
   const session = await waitForSession(collector, result.sessionID, (s) => (s.pages[0].events ?? []).some((e) => e.type === 2));
   const snapshot = JSON.stringify(session.pages[0].events!.find((e) => e.type === 2));
@@ -300,4 +301,38 @@ test('elements are blocked or have their text masked by class and by attribute',
   // Masked text keeps its length as asterisks; blocked elements keep only their size.
   expect(snapshot).toContain('*** ********'); // 'Ada Lovelace', spaces kept
   expect(snapshot).toContain('rr_width');
+});
+
+test('on hide, more than 64 KiB pending goes out in keepalive requests that fit the budget, and the rest follows', async ({page, site, collector}) => {
+  await page.goto(trackedPage(site, collector, {head: TICKER, initOptions: {flushIntervalMs: 60_000, maxBatchEvents: 10_000}}));
+  const result = await startTracker(page);
+  await waitForSession(collector, result.sessionID, (s) => s.pages[0].eventCount > 0);
+  await tick(page, 1, 30, 0, 5000); // about 150 KB of incompressible text, all still buffered
+  const sentWhileHiding = await page.evaluate(() => {
+    // The requests made inside the visibilitychange handler: what an unloading page gets out.
+    const calls: Array<{keepalive: boolean; size: number}> = [];
+    const realFetch = window.fetch.bind(window);
+    let hiding = true;
+    window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      if (hiding && String(input).includes('/v1/web/i')) {
+        const body = init?.body as string | Uint8Array;
+        calls.push({keepalive: !!init?.keepalive, size: typeof body === 'string' ? new Blob([body]).size : body.byteLength});
+      }
+      return realFetch(input, init);
+    };
+    Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
+    document.dispatchEvent(new Event('visibilitychange'));
+    hiding = false;
+    return calls;
+  });
+  expect(sentWhileHiding.length).toBeGreaterThan(0);
+  for (const call of sentWhileHiding) {
+    expect(call.keepalive).toBe(true);
+    expect(call.size).toBeLessThanOrEqual(60 * 1024);
+  }
+  // Chrome refuses keepalive bodies past 64 KiB in flight.
+  expect(sentWhileHiding.reduce((sum, call) => sum + call.size, 0)).toBeLessThanOrEqual(64 * 1024);
+  // The page lived on: what did not fit followed, nothing lost, nothing twice.
+  const session = await waitForSession(collector, result.sessionID, (s) => ticks(s).length >= 30);
+  expect(ticks(session)).toEqual(range(1, 30));
 });

@@ -96,3 +96,8 @@ export function customEvents(session: StoredSession, tag?: string) {
 export async function startTracker(page: Page, options: object = {}) {
   return page.evaluate((opts) => (window as any).tracker.start(opts), options);
 }
+
+/** Waits until rrweb has taken its first snapshot (it follows the page's load and paint). */
+export async function waitForRecording(page: Page) {
+  await page.waitForFunction(() => performance.getEntriesByName('tracker:recording-started').length > 0);
+}

@@ -1,5 +1,5 @@
 // SPEC section 2: start() and sessions.
-import {test, expect, trackedPage, waitForSession, customEvents, startTracker} from './fixtures';
+import {test, expect, trackedPage, waitForSession, customEvents, startTracker, waitForRecording} from './fixtures';
 import {startCollector, removeDir} from './helpers/collector';
 
 const handshakes = (urls: string[]) => urls.filter((url) => url.endsWith('/v1/web/start')).length;
@@ -99,6 +99,7 @@ test('a duplicated tab is its own page in the same session', async ({page, conte
   await copy.waitForLoadState();
   const second = await startTracker(copy);
   expect(second.sessionID).toBe(first.sessionID);
+  await Promise.all([waitForRecording(page), waitForRecording(copy)]);
   await page.evaluate(() => (window as any).tracker.event('from-first'));
   await copy.evaluate(() => (window as any).tracker.event('from-copy'));
   await Promise.all([page.evaluate(() => (window as any).tracker.stop()), copy.evaluate(() => (window as any).tracker.stop())]);
