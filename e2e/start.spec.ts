@@ -244,6 +244,7 @@ test('identity, metadata and custom events reach the session stream and the sess
 test('DOM changes are recorded and readable through the read API', async ({page, site, collector}) => {
   await page.goto(trackedPage(site, collector, {body: '<button id="add">add</button><main></main>'}));
   const result = await startTracker(page);
+  await waitForRecording(page);
   await page.evaluate(() => {
     const p = document.createElement('p');
     p.id = 'added';
