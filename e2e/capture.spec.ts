@@ -496,3 +496,45 @@ test('each capture can be turned off in the init options', async ({page, site, c
   expect(session).toBeTruthy();
   expect(await page.evaluate(() => window.fetch.toString())).toContain('[native code]');
 });
+
+test("the collector keeps a real page's error, console-error and failed-request counts and URLs, and filters by them", async ({page, site, collector}) => {
+  serveApi(site);
+  const sessionID = await recordPage(page, site, collector);
+  const quiet = await recordQuietSession(page, site, collector);
+  await page.evaluate(async (marker) => {
+    console.error('checkout failed');
+    await fetch('/api/missing');
+    history.pushState({}, '', '/checkout/step-2');
+    setTimeout(() => {
+      throw new Error(`checkout broke ${marker}`);
+    });
+    (window as any).tracker.event('checkout-attempt');
+  }, EXPECTED_ERROR);
+  await waitForSession(collector, sessionID, (s: any) => s.errorCount === 1 && s.failedRequestCount === 1);
+  const list = async (query: string) => {
+    const response = await fetch(`${collector.url}/api/sessions?${query}`);
+    return ((await response.json()).sessions as any[]).map((s) => s.sessionID);
+  };
+  const [summary] = (await (await fetch(`${collector.url}/api/sessions?hasErrors=1`)).json()).sessions;
+  expect(summary).toMatchObject({sessionID, errorCount: 1, consoleErrorCount: 1, failedRequestCount: 1});
+  expect(summary.urls).toEqual(expect.arrayContaining([`${site.origin}/`, `${site.origin}/checkout/step-2`]));
+  expect(await list('hasErrors=1')).toEqual([sessionID]);
+  expect(await list('url=CHECKOUT/step')).toEqual([sessionID]);
+  expect(await list('event=checkout-attempt')).toEqual([sessionID]);
+  expect((await list('')).sort()).toEqual([sessionID, quiet].sort());
+});
+
+/** A second, uneventful session (another browser context) for the filters to leave out. */
+async function recordQuietSession(page: Page, site: Site, collector: RunningCollector): Promise<string> {
+  const context = await page.context().browser()!.newContext();
+  try {
+    const other = await context.newPage();
+    await other.goto(trackedPage(site, collector, {path: '/quiet', initOptions: FAST}));
+    const result = await startTracker(other);
+    await waitForRecording(other);
+    await other.evaluate(() => (window as any).tracker.stop());
+    return result.sessionID;
+  } finally {
+    await context.close();
+  }
+}
