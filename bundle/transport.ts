@@ -69,6 +69,7 @@ export function createTransport(options: TransportOptions) {
   let keepaliveBytesInFlight = 0;
   let sentBatches = 0;
   let wakeUp: (() => void) | null = null;
+  let dropping = false;
 
   const batchBytes = (batch: Batch) => (batch.gzip ? batch.gzip.byteLength : 0) + (batch.json ? batch.json.length : 0);
   const bufferedBytes = () => outbox.reduce((sum, batch) => sum + batchBytes(batch), 0);
@@ -102,13 +103,21 @@ export function createTransport(options: TransportOptions) {
     const dropped = outbox.filter((batch) => !batch.sending);
     if (!dropped.length) return;
     outbox = outbox.filter((batch) => batch.sending);
-    options.onLost({
-      events: dropped.reduce((sum, batch) => sum + batch.events, 0),
-      batches: dropped.length,
-      from: dropped[0].firstTimestamp,
-      to: dropped[dropped.length - 1].lastTimestamp,
-      reason,
-    });
+    // onLost enqueues the gap event: it must not be dropped in turn, or a batch
+    // in flight that alone passes the cap would make this recurse until the
+    // stack overflows (seen with a big full snapshot being retried).
+    dropping = true;
+    try {
+      options.onLost({
+        events: dropped.reduce((sum, batch) => sum + batch.events, 0),
+        batches: dropped.length,
+        from: dropped[0].firstTimestamp,
+        to: dropped[dropped.length - 1].lastTimestamp,
+        reason,
+      });
+    } finally {
+      dropping = false;
+    }
   }
 
   async function post(batch: Batch, keepalive: boolean): Promise<Outcome> {
@@ -225,7 +234,7 @@ export function createTransport(options: TransportOptions) {
     // full snapshot of a big page, taken after a gap) goes out as it is:
     // dropping it would leave the replay without a snapshot for good.
     const backlog = failures > 0 || outbox.length > 1;
-    if (backlog && bufferedBytes() > options.maxBufferBytes) {
+    if (!dropping && backlog && bufferedBytes() > options.maxBufferBytes) {
       dropUnsent(`the collector could not be reached and the buffer passed ${options.maxBufferBytes} bytes`);
     }
     void pump();
