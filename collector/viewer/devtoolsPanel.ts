@@ -100,11 +100,22 @@ export function createDevtoolsPanel(seek: (offset: number) => void): DevtoolsPan
         if ((click.target as Element).closest('.detail')) return;
         seek(offset);
       });
+      // Rows without details have no <summary> to take the focus and the Enter key.
+      if (element.tagName === 'DIV') {
+        element.tabIndex = 0;
+        element.addEventListener('keydown', (key) => {
+          if (key.key === 'Enter' || key.key === ' ') {
+            key.preventDefault();
+            seek(offset);
+          }
+        });
+      }
       byTab[name].push({offset, element});
     }
     for (const tab of Object.values(tabs)) {
       tab.rows = byTab[tab.name];
       tab.current = -1;
+      tab.list.classList.add('before-first');
       tab.list.replaceChildren(...tab.rows.map((row) => row.element));
       if (!tab.rows.length) tab.list.append(el('p', {class: 'none'}, `No ${LABELS[tab.name].toLowerCase()} recorded in this session.`));
       const problems = tab.rows.filter((row) => row.element.classList.contains('problem')).length;

@@ -109,8 +109,32 @@ export function problemSession(start = Date.now() - 60_000): ProblemSession {
   return {events, at, startUrl, navigatedUrl};
 }
 
+/** A session where nothing goes wrong, on another URL, with a `signup` event. */
+export function cleanSession(start = Date.now() - 120_000): {events: ReplayEvent[]; url: string} {
+  const url = 'https://blog.example/welcome';
+  const events: ReplayEvent[] = [
+    {type: META, timestamp: start, data: {href: url, width: 1024, height: 640}},
+    shopSnapshot(start + 10),
+    custom(start + 500, 'tracker.network', {method: 'GET', url: 'https://blog.example/api/posts', status: 200, durationMs: 40, kind: 'fetch'}),
+    custom(start + 1000, 'tracker.event', {name: 'signup', payload: {}}),
+    {type: INCREMENTAL, timestamp: start + 2000, data: {source: MOUSE_MOVE, positions: [{x: 300, y: 300, id: 10, timeOffset: 0}]}},
+  ];
+  return {events, url};
+}
+
+/** Ten seconds of a page logging every 60 ms (150 lines, more than the panel shows at once), then a custom event. */
+export function chattySession(start = Date.now() - 60_000): {events: ReplayEvent[]; lines: number; eventAt: number} {
+  const lines = 150;
+  const eventAt = 9500;
+  const events: ReplayEvent[] = [{type: META, timestamp: start, data: {href: 'https://chatty.example/', width: 1024, height: 640}}, shopSnapshot(start + 10)];
+  for (let i = 0; i < lines; i++) events.push(custom(start + 100 + i * 60, 'tracker.console', {level: 'log', args: [`line ${i + 1}`]}));
+  events.push(custom(start + eventAt, 'tracker.event', {name: 'done'}));
+  events.push({type: INCREMENTAL, timestamp: start + 10_000, data: {source: MOUSE_MOVE, positions: [{x: 300, y: 300, id: 10, timeOffset: 0}]}});
+  return {events, lines, eventAt};
+}
+
 /** Opens a session on the collector and posts `events` in batches of `batchSize`, in order; returns the sessionID. */
-export async function postSession(collectorUrl: string, events: ReplayEvent[], {url = events.find((e) => e.type === META)?.data.href ?? 'https://example.test/', userID = 'synthetic-user', batchSize = 8} = {}): Promise<string> {
+export async function postSession(collectorUrl: string, events: ReplayEvent[], {url = events.find((e) => e.type === META)?.data.href ?? 'https://example.test/', userID = 'synthetic-user', batchSize = 40} = {}): Promise<string> {
   const started = await fetch(`${collectorUrl}/v1/web/start`, {
     method: 'POST',
     headers: {'Content-Type': 'application/json'},
