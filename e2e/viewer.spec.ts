@@ -164,13 +164,17 @@ test('the panel lists console output, requests and errors, each at its replay ti
   await expect(page.locator('#custom-events .row')).toHaveText(['00:07.0pushState to https://shop.example/checkout/failed', '00:08.5event retry-clicked']);
 });
 
-test('the panel opens on the Errors tab when the session has errors', async ({page, collector}) => {
+test('the panel opens on the Errors tab when the session has errors, and counts what went wrong', async ({page, collector}) => {
   await openReplay(page, collector.url, await postSession(collector.url, problemSession().events));
   await expect(page.locator('#tab-errors')).toHaveAttribute('aria-selected', 'true');
   await expect(page.locator('#errors-rows')).toBeVisible();
   await expect(page.locator('#console-rows')).toBeHidden();
-  await expect(page.locator('#tab-errors .count')).toHaveText('1');
-  await expect(page.locator('#tab-errors .count')).toHaveClass(/bad/);
+  await expect(page.locator('#tab-errors .count.bad')).toHaveText('1');
+  // Tab labels: how many rows, and in red how many went wrong.
+  await expect(page.locator('#tab-console .count:not(.bad)')).toHaveText('4');
+  await expect(page.locator('#tab-console .count.bad')).toHaveText('1');
+  await expect(page.locator('#tab-network .count.bad')).toHaveText('2');
+  await expect(page.locator('#tab-events .count.bad')).toBeHidden();
 });
 
 test('clicking a network row seeks the player to that request', async ({page, collector}) => {

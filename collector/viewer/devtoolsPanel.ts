@@ -16,7 +16,9 @@ interface Row {
 interface Tab {
   name: TabName;
   button: HTMLButtonElement;
+  /** How many rows, and how many of them went wrong (errors, failed requests, console errors). */
   count: HTMLElement;
+  problems: HTMLElement;
   list: HTMLElement;
   rows: Row[];
   /** Index of the last row at or before the clock; -1 before the first. */
@@ -32,9 +34,15 @@ export interface DevtoolsPanel {
 }
 
 const LABELS: Record<TabName, string> = {console: 'Console', network: 'Network', errors: 'Errors', events: 'Events'};
+const EMPTY: Record<TabName, string> = {
+  console: 'No console output recorded.',
+  network: 'No request recorded.',
+  errors: 'No uncaught error or unhandled rejection recorded.',
+  events: 'No other custom event recorded.',
+};
 const TAB_OF_TAG: Record<string, TabName> = {'tracker.console': 'console', 'tracker.network': 'network', 'tracker.error': 'errors'};
 
-export const isFailedRequest = (request: NetworkPayload) => !(request.status > 0 && request.status < 400);
+const isFailedRequest = (request: NetworkPayload) => !(request.status > 0 && request.status < 400);
 
 export function createDevtoolsPanel(seek: (offset: number) => void): DevtoolsPanel {
   const tabs = {} as Record<TabName, Tab>;
@@ -48,16 +56,18 @@ export function createDevtoolsPanel(seek: (offset: number) => void): DevtoolsPan
 
   for (const name of Object.keys(LABELS) as TabName[]) {
     const count = el('span', {class: 'count'});
-    const button = el('button', {type: 'button', role: 'tab', id: `tab-${name}`, 'aria-controls': `${name}-rows`}, LABELS[name], count);
+    const problems = el('span', {class: 'count bad'});
     // The Events list keeps the id the viewer has always given it.
-    const list = el('div', {class: 'rows', role: 'tabpanel', id: name === 'events' ? 'custom-events' : `${name}-rows`, 'aria-labelledby': `tab-${name}`});
+    const listID = name === 'events' ? 'custom-events' : `${name}-rows`;
+    const button = el('button', {type: 'button', role: 'tab', id: `tab-${name}`, 'aria-controls': listID}, LABELS[name], count, problems);
+    const list = el('div', {class: 'rows', role: 'tabpanel', id: listID, 'aria-labelledby': `tab-${name}`});
     button.addEventListener('click', () => {
       chosen = true;
       show(name);
     });
     bar.append(button);
     body.append(list);
-    tabs[name] = {name, button, count, list, rows: [], current: -1};
+    tabs[name] = {name, button, count, problems, list, rows: [], current: -1};
   }
 
   function show(name: TabName): void {
@@ -117,10 +127,14 @@ export function createDevtoolsPanel(seek: (offset: number) => void): DevtoolsPan
       tab.current = -1;
       tab.list.classList.add('before-first');
       tab.list.replaceChildren(...tab.rows.map((row) => row.element));
-      if (!tab.rows.length) tab.list.append(el('p', {class: 'none'}, `No ${LABELS[tab.name].toLowerCase()} recorded in this session.`));
+      if (!tab.rows.length) tab.list.append(el('p', {class: 'none'}, EMPTY[tab.name]));
       const problems = tab.rows.filter((row) => row.element.classList.contains('problem')).length;
-      tab.count.replaceChildren(String(tab.rows.length));
-      tab.count.className = problems ? 'count bad' : 'count';
+      tab.count.textContent = String(tab.rows.length);
+      tab.problems.textContent = String(problems);
+      tab.problems.title = `${problems} went wrong`;
+      // Errors are all problems: one red number says it.
+      tab.count.hidden = problems === tab.rows.length && problems > 0;
+      tab.problems.hidden = problems === 0;
     }
     // Open on what went wrong when something did, else on the first tab with rows.
     if (!chosen) shown = tabs.errors.rows.length ? 'errors' : (Object.values(tabs).find((tab) => tab.rows.length)?.name ?? 'console');
@@ -188,7 +202,7 @@ function networkRow(request: NetworkPayload, time: HTMLElement, attrs: Record<st
     el('span', {class: 'path', title: request.url}, shortUrl(request.url)),
     el('span', {class: 'status'}, status),
     el('span', {class: 'duration'}, `${Math.round(request.durationMs)} ms`),
-    el('span', {class: 'size', title: 'received'}, size),
+    el('span', {class: 'size', title: sizesTitle(request)}, size),
   );
   const facts: [string, string | undefined][] = [
     ['URL', request.url],
@@ -232,6 +246,13 @@ export function describeEvent(event: CustomEvent): string {
   if (tag === 'tracker.navigation') return `${(payload as NavigationPayload)?.kind} to ${(payload as NavigationPayload)?.url}`;
   if (tag === 'tracker.error') return `error: ${(payload as ErrorPayload)?.message}`;
   return String(tag);
+}
+
+function sizesTitle(request: NetworkPayload): string {
+  const sizes = [];
+  if (request.requestBytes !== undefined) sizes.push(`sent ${formatBytes(request.requestBytes)}`);
+  if (request.responseBytes !== undefined) sizes.push(`received ${formatBytes(request.responseBytes)}`);
+  return sizes.join(', ');
 }
 
 /** Path and query tell a page's requests apart; the full URL is in the row's title and detail. */

@@ -21,13 +21,14 @@ const plural = (count: number, one: string, many: string) => `${count} ${count =
 /** Errors, console errors and failed requests; empty when the collector does not count them. */
 function problemChips(session: SessionSummary): HTMLElement {
   const cell = el('td', {class: 'problems'});
-  const counts: [number | undefined, string, string, string][] = [
-    [session.errorCount, 'error', 'errors', 'errors'],
-    [session.consoleErrorCount, 'console error', 'console errors', 'console-errors'],
-    [session.failedRequestCount, 'failed request', 'failed requests', 'failed-requests'],
+  // Uncaught errors in red; what the page itself logged or survived in amber.
+  const counts: [number | undefined, string, string, string, string][] = [
+    [session.errorCount, 'error', 'errors', 'errors', 'poor'],
+    [session.consoleErrorCount, 'console error', 'console errors', 'console-errors', 'needs-improvement'],
+    [session.failedRequestCount, 'failed request', 'failed requests', 'failed-requests', 'needs-improvement'],
   ];
-  for (const [count, one, many, name] of counts) {
-    if (count) cell.append(el('span', {class: `chip poor`, 'data-count': name}, plural(count, one, many)));
+  for (const [count, one, many, name, tone] of counts) {
+    if (count) cell.append(el('span', {class: `chip ${tone}`, 'data-count': name}, plural(count, one, many)));
   }
   if (!cell.childElementCount && session.errorCount !== undefined) cell.append(el('span', {class: 'muted'}, 'none'));
   return cell;
