@@ -119,10 +119,9 @@ async function openReplay(viewer: Page, collectorUrl: string, sessionID: string)
 const replayClock = (viewer: Page) => viewer.evaluate(() => (window as any).replayViewer.currentTime() as number);
 const offsetsOf = async (viewer: Page, rows: string) => (await viewer.locator(`${rows} .row`).evaluateAll((all) => all.map((row) => Number(row.getAttribute('data-offset')))));
 
-test('the panel lists console output, requests and errors, each at its replay time', async ({page, collector}) => {
+test('the Console tab lists each line by level at its replay time, with the throttled notice', async ({page, collector}) => {
   const session = problemSession();
   await openReplay(page, collector.url, await postSession(collector.url, session.events));
-
   await page.click('#tab-console');
   expect(await offsetsOf(page, '#console-rows')).toEqual([session.at.log, session.at.warn, session.at.throttled, session.at.consoleError]);
   await expect(page.locator('#console-rows .row.level-log')).toContainText('cart loaded {"items":2}');
@@ -130,7 +129,11 @@ test('the panel lists console output, requests and errors, each at its replay ti
   await expect(page.locator('#console-rows .row.throttled')).toContainText('37 console calls dropped');
   await expect(page.locator('#console-rows .row.level-error')).toContainText('payment failed: 500');
   await expect(page.locator('#console-rows .row.level-error time')).toHaveText('00:04.3');
+});
 
+test('the Network tab lists requests, failed ones in red, and opens a row to its headers and bodies', async ({page, collector}) => {
+  const session = problemSession();
+  await openReplay(page, collector.url, await postSession(collector.url, session.events));
   await page.click('#tab-network');
   expect(await offsetsOf(page, '#network-rows')).toEqual([session.at.ordersOk, session.at.payFailed, session.at.offline]);
   const [ok, serverError, offline] = [0, 1, 2].map((i) => page.locator('#network-rows .row').nth(i));
@@ -149,7 +152,11 @@ test('the panel lists console output, requests and errors, each at its replay ti
   await expect(serverError.locator('.detail')).toContainText('req-7731');
   await expect(serverError.locator('.detail')).toContainText('"error": "card processor unavailable"');
   await expect(serverError.locator('.detail')).toContainText('"currency": "EUR"');
+});
 
+test('the Errors tab lists uncaught errors, and opens a row to its source and stack', async ({page, collector}) => {
+  const session = problemSession();
+  await openReplay(page, collector.url, await postSession(collector.url, session.events));
   await page.click('#tab-errors');
   const error = page.locator('#errors-rows .row');
   await expect(error).toHaveCount(1);
@@ -159,7 +166,10 @@ test('the panel lists console output, requests and errors, each at its replay ti
   await error.locator('summary').click();
   await expect(error.locator('.stack')).toContainText('at renderReceipt (https://shop.example/app.js:120:17)');
   await expect(error.locator('.detail')).toContainText('https://shop.example/app.js:120:17');
+});
 
+test('the Events tab keeps the other custom events, navigations included', async ({page, collector}) => {
+  await openReplay(page, collector.url, await postSession(collector.url, problemSession().events));
   await page.click('#tab-events');
   await expect(page.locator('#custom-events .row')).toHaveText(['00:07.0pushState to https://shop.example/checkout/failed', '00:08.5event retry-clicked']);
 });
@@ -181,12 +191,12 @@ test('clicking a network row seeks the player to that request', async ({page, co
   const session = problemSession();
   await openReplay(page, collector.url, await postSession(collector.url, session.events));
   await page.click('#tab-network');
-  await page.locator('#network-rows .row').nth(1).locator('summary').click();
-  await expect.poll(() => replayClock(page)).toBe(session.at.payFailed);
-  await expect(page.locator('.rr-timeline__time').first()).toHaveText('00:04');
-  await expect(page.locator('#network-rows .row.current')).toHaveAttribute('data-offset', String(session.at.payFailed));
-  // The replayed page is the one of that moment: the failure's text comes 100 ms later.
-  await expect(page.frameLocator('#player iframe').locator('#status')).toHaveText('ready');
+  await page.locator('#network-rows .row').nth(2).locator('summary').click();
+  await expect.poll(() => replayClock(page)).toBe(session.at.offline);
+  await expect(page.locator('.rr-timeline__time').first()).toHaveText('00:05');
+  await expect(page.locator('#network-rows .row.current')).toHaveAttribute('data-offset', String(session.at.offline));
+  // The replayed page is the one of that moment: after the failed payment's text.
+  await expect(page.frameLocator('#player iframe').locator('#status')).toHaveText('payment failed');
 });
 
 test('the current row follows the replay clock as it plays', async ({page, collector}) => {
