@@ -45,7 +45,7 @@ function sessionRow(session: SessionSummary): HTMLElement {
     el('td', {}, session.userID ?? el('span', {class: 'muted'}, 'anonymous')),
     metadata,
     el('td', {class: 'num'}, formatDuration(session.durationMs)),
-    el('td', {class: 'num'}, String(session.pages.length)),
+    el('td', {class: 'num', title: (session.urls ?? session.pages.map((page) => page.url)).join('\n')}, String(session.pages.length)),
     el('td', {class: 'num'}, String(events)),
     el('td', {class: 'num'}, String(session.customEventCount ?? 0)),
     problemChips(session),
