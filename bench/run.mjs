@@ -25,6 +25,7 @@ import {measureWireEfficiency} from './figures/measureWireEfficiency.mjs';
 import {measureStartLatency} from './figures/measureStartLatency.mjs';
 import {measureCollectorThroughput} from './figures/measureCollectorThroughput.mjs';
 import {measureViewer} from './figures/measureViewer.mjs';
+import {measureCaptureCost} from './figures/measureCaptureCost.mjs';
 
 // Paths in the harness (dist/, loader/, bench/pages/) are relative to the project.
 process.chdir(join(dirname(fileURLToPath(import.meta.url)), '..'));
@@ -37,6 +38,7 @@ const FIGURES = [
   {id: 'wire', number: 5, title: 'Wire efficiency', measure: measureWireEfficiency, needs: ['browser', 'collector']},
   {id: 'start', number: 6, title: 'Start latency', measure: measureStartLatency, needs: ['browser', 'collector']},
   {id: 'viewer', number: 8, title: 'Replay viewer', measure: measureViewer, needs: ['browser']},
+  {id: 'capture', number: 9, title: 'Capture cost', measure: measureCaptureCost, needs: ['browser', 'collector']},
   // Last and alone: the browser is closed so the collector and the load
   // generator have the two cores to themselves.
   {id: 'throughput', number: 7, title: 'Collector throughput', measure: measureCollectorThroughput, needs: []},

@@ -19,6 +19,11 @@ import {startRecording, type Recorder} from './recorder';
 import {createBatcher, type Batcher} from './batcher';
 import {createTransport, type Credentials, type Lost, type Transport} from './transport';
 import {captureVitals} from './vitals';
+import {captureErrors} from './capture/captureErrors';
+import {captureConsole, CONSOLE_LEVELS} from './capture/captureConsole';
+import {captureNetwork} from './capture/captureNetwork';
+import {captureNavigation} from './capture/captureNavigation';
+import {redactUrl} from './lib/redactUrl';
 import {onHidden} from './lib/onHidden';
 import {afterLoad} from './lib/afterLoad';
 import {warn} from './lib/warn';
@@ -28,6 +33,7 @@ export type {InitOptions, StartOptions, StartPromiseReturn, Tracker, TrackerConf
 declare const __TRACKER_VERSION__: string;
 const VERSION = typeof __TRACKER_VERSION__ === 'string' ? __TRACKER_VERSION__ : 'dev';
 
+const META_EVENT = 4;
 const CUSTOM_EVENT = 5;
 const MAX_EARLY_EVENTS = 100;
 const STOP_DRAIN_MS = 10_000;
@@ -86,6 +92,10 @@ export function createTracker(config: TrackerConfig): LiveTracker {
     inactivityTimeoutMs: 30 * 60_000,
     maxRetryDelayMs: 30_000,
     captureVitals: true,
+    captureErrors: true,
+    captureConsole: true,
+    captureNetwork: true,
+    captureNavigation: true,
     ...config,
   };
   const projectKey = typeof config.projectKey === 'string' ? config.projectKey : '';
@@ -105,6 +115,7 @@ export function createTracker(config: TrackerConfig): LiveTracker {
   const identity: {userID?: string; metadata: Record<string, string>} = {metadata: {}};
   const stats = {recordedEvents: 0, sentBatches: 0, droppedEvents: 0, handshakes: 0};
   let lastActivityStored = 0;
+  let capturing = false;
 
   function record(event: RecordedEvent): void {
     // rrweb's throttled callbacks (mousemove, scroll) can still fire after stop().
@@ -115,6 +126,8 @@ export function createTracker(config: TrackerConfig): LiveTracker {
       stats.droppedEvents++;
       return;
     }
+    // A full snapshot's page URL: secret-looking query values are redacted like every other URL.
+    if (event.type === META_EVENT) (event.data as {href: string}).href = redactUrl((event.data as {href: string}).href);
     batcher.add(event);
   }
 
@@ -142,13 +155,36 @@ export function createTracker(config: TrackerConfig): LiveTracker {
       userUUID: readUserUUID() ?? undefined,
       userID: identity.userID,
       metadata: Object.keys(identity.metadata).length ? {...identity.metadata} : undefined,
-      url: location.href,
-      referrer: document.referrer,
+      url: redactUrl(location.href),
+      referrer: redactUrl(document.referrer),
       viewport: {width: innerWidth, height: innerHeight},
       timestamp: Date.now(),
       trackerVersion: VERSION,
       ...extra,
     };
+  }
+
+  // Errors, console, network and navigation (SPEC section 5), installed once,
+  // at the first start(): what happens during the handshake is kept for the
+  // session; nothing is recorded while no session is active or starting.
+  function startCapturing(): void {
+    if (capturing) return;
+    capturing = true;
+    const emit = (tag: string, payload: object) => {
+      if ((active || starting) && !assistOnly) custom(tag, payload);
+    };
+    const attempt = (what: string, install: () => void) => {
+      try {
+        install();
+      } catch (error) {
+        warn(`${what} capture could not start`, error);
+      }
+    };
+    const {captureConsole: levels, captureNetwork: network} = options;
+    if (options.captureErrors) attempt('error', () => captureErrors(emit));
+    if (levels) attempt('console', () => captureConsole(emit, Array.isArray(levels) ? levels : CONSOLE_LEVELS));
+    if (network) attempt('network', () => captureNetwork(emit, typeof network === 'object' ? network : {}, ingestPoint));
+    if (options.captureNavigation) attempt('navigation', () => captureNavigation(emit));
   }
 
   function adopt(next: SessionGrant): void {
@@ -330,6 +366,7 @@ export function createTracker(config: TrackerConfig): LiveTracker {
       for (const [key, value] of Object.entries(opts.metadata)) identity.metadata[key] = String(value);
     }
     starting = beginSession(opts).finally(() => (starting = null));
+    if (!opts.assistOnly) startCapturing();
     return starting;
   }
 

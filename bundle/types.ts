@@ -1,4 +1,8 @@
-// The tracker's public types, in one place (SPEC section 2).
+// The tracker's public types, in one place (SPEC sections 2 and 5).
+import type {ConsoleLevel} from './capture/captureConsole';
+import type {NetworkCaptureOptions, NetworkPayload} from './capture/captureNetwork';
+
+export type {ConsoleLevel, NetworkCaptureOptions, NetworkPayload};
 
 export interface StartOptions {
   /** Who the user is, kept across sessions by the site's choice. */
@@ -54,6 +58,14 @@ export interface InitOptions {
   maxRetryDelayMs?: number;
   /** Record web vitals as custom events (default true). */
   captureVitals?: boolean;
+  /** Record uncaught errors and unhandled rejections as `tracker.error` events (default true). */
+  captureErrors?: boolean;
+  /** Record console calls as `tracker.console` events: true for every level (default), or the levels to keep. */
+  captureConsole?: boolean | ConsoleLevel[];
+  /** Record fetch and XHR as `tracker.network` events (default true, without headers and bodies); an object opts in to more. */
+  captureNetwork?: boolean | NetworkCaptureOptions;
+  /** Record pushState, replaceState, popstate and hashchange as `tracker.navigation` events (default true). */
+  captureNavigation?: boolean;
 }
 
 export interface TrackerConfig extends InitOptions {

@@ -2,8 +2,15 @@ import type {SessionChange} from './storage';
 import type {Session} from './types';
 
 // Metadata is the site's to fill, from the page: a bound keeps one session's
-// record small however the page misbehaves.
+// record small however the page misbehaves. The same goes for the URLs
+// visited (a single-page app can push a new URL per keystroke) and the
+// custom event names: past the bound, new ones are not added (the first ones
+// seen are the ones kept, so the list never churns).
 export const MAX_METADATA_KEYS = 64;
+export const MAX_URLS = 100;
+export const MAX_URL_LENGTH = 2048;
+export const MAX_EVENT_NAMES = 100;
+export const MAX_EVENT_NAME_LENGTH = 256;
 
 /** Applies a change to a session record in place; shared by every storage backend. */
 export function applySessionChange(session: Session, change: SessionChange): void {
@@ -17,6 +24,11 @@ export function applySessionChange(session: Session, change: SessionChange): voi
     if (name !== '__proto__') session.vitals[name] = vital;
   }
   if (change.customEvents) session.customEventCount += change.customEvents;
+  if (change.errors) session.errorCount += change.errors;
+  if (change.consoleErrors) session.consoleErrorCount += change.consoleErrors;
+  if (change.failedRequests) session.failedRequestCount += change.failedRequests;
+  addDistinct(session.urls, change.urls, MAX_URLS, MAX_URL_LENGTH);
+  addDistinct(session.eventNames, change.eventNames, MAX_EVENT_NAMES, MAX_EVENT_NAME_LENGTH);
   if (change.firstEventAt !== undefined && (session.firstEventAt === null || change.firstEventAt < session.firstEventAt)) {
     session.firstEventAt = change.firstEventAt;
   }
@@ -24,4 +36,31 @@ export function applySessionChange(session: Session, change: SessionChange): voi
     session.lastEventAt = change.lastEventAt;
   }
   if (change.activeAt !== undefined && change.activeAt > session.lastActivityAt) session.lastActivityAt = change.activeAt;
+}
+
+function addDistinct(list: string[], added: string[] | undefined, maxItems: number, maxLength: number): void {
+  for (const item of added ?? []) {
+    if (list.length >= maxItems) return;
+    const cut = item.slice(0, maxLength);
+    if (cut && !list.includes(cut)) list.push(cut);
+  }
+}
+
+/**
+ * A session record as an older collector wrote it, completed with the fields
+ * added since (counts at 0, the pages' URLs as the URLs visited), so that
+ * every record reads the same.
+ */
+export function withSummaryDefaults(session: Session): Session {
+  session.errorCount ??= 0;
+  session.consoleErrorCount ??= 0;
+  session.failedRequestCount ??= 0;
+  if (!Array.isArray(session.urls)) {
+    session.urls = [];
+    addDistinct(session.urls, (session.pages ?? []).map((page) => page.url).filter((url) => typeof url === 'string'), MAX_URLS, MAX_URL_LENGTH);
+  }
+  session.eventNames ??= [];
+  session.vitals ??= {};
+  session.customEventCount ??= 0;
+  return session;
 }

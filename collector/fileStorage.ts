@@ -27,7 +27,8 @@
 // active. One collector process owns a data directory.
 import {mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {applySessionChange} from './applySessionChange';
+import {applySessionChange, withSummaryDefaults} from './applySessionChange';
+import {sessionMatches} from './sessionMatches';
 import {syncDirectory} from './lib/syncDirectory';
 import {writeFileAtomic} from './lib/writeFileAtomic';
 import type {BatchToStore, NewPage, NewSession, SessionChange, SessionQuery, Storage} from './storage';
@@ -103,6 +104,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       try {
         session = JSON.parse(await readFile(join(sessionsDir, name, SESSION_FILE), 'utf8'));
         if (typeof session.sessionID !== 'string' || !Array.isArray(session.pages)) throw new Error('not a session');
+        withSummaryDefaults(session);
       } catch {
         unreadable++;
         return;
@@ -215,6 +217,11 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
         lastEventAt: null,
         customEventCount: 0,
         vitals: {},
+        errorCount: 0,
+        consoleErrorCount: 0,
+        failedRequestCount: 0,
+        urls: [],
+        eventNames: [],
         pages: [],
       };
       await mkdir(sessionDir(session.sessionID));
@@ -233,10 +240,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       if (query.before !== undefined) end = firstStartedAtOrAfter(timeline, query.before);
       const found: Session[] = [];
       for (let i = end - 1; i >= 0 && found.length < query.limit; i--) {
-        const session = timeline[i];
-        if (query.userID !== undefined && session.userID !== query.userID) continue;
-        if (query.meta && !query.meta.every(([key, value]) => Object.hasOwn(session.metadata, key) && session.metadata[key] === value)) continue;
-        found.push(session);
+        if (sessionMatches(timeline[i], query)) found.push(timeline[i]);
       }
       return found;
     },

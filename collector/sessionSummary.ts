@@ -15,6 +15,11 @@ export function sessionSummary(session: Session) {
     customEventCount: session.customEventCount,
     vitals: session.vitals,
     assistOnly: session.assistOnly,
+    errorCount: session.errorCount,
+    consoleErrorCount: session.consoleErrorCount,
+    failedRequestCount: session.failedRequestCount,
+    urls: [...session.urls],
+    eventNames: [...session.eventNames],
     pages: session.pages.map((page) => ({...page})),
   };
 }

@@ -6,7 +6,11 @@
 // them; every change goes through `updateSession` (or `addPage`/`putBatch`).
 import type {Page, RecordedEvent, Session} from './types';
 
-export type NewSession = Omit<Session, 'pages' | 'lastActivityAt' | 'firstEventAt' | 'lastEventAt' | 'customEventCount' | 'vitals'>;
+/** What a backend fills in itself when a session is created (counts at 0, lists empty). */
+type Computed = 'pages' | 'lastActivityAt' | 'firstEventAt' | 'lastEventAt' | 'customEventCount' | 'vitals'
+  | 'errorCount' | 'consoleErrorCount' | 'failedRequestCount' | 'urls' | 'eventNames';
+
+export type NewSession = Omit<Session, Computed>;
 
 export type NewPage = Omit<Page, 'pageID' | 'eventCount'>;
 
@@ -15,6 +19,12 @@ export interface SessionQuery {
   userID?: string;
   /** Every [key, value] must match the session's metadata exactly. */
   meta?: Array<[string, string]>;
+  /** Only sessions with an error, a console error or a failed request. */
+  hasErrors?: boolean;
+  /** Only sessions that visited a URL containing this, ignoring case. */
+  url?: string;
+  /** Only sessions with a `tracker.event` of this exact name. */
+  event?: string;
   /** Only sessions that started strictly before this time (ms), for paging. */
   before?: number;
   limit: number;
@@ -29,6 +39,14 @@ export interface SessionChange {
   vitals?: Record<string, {value: number; rating: string}>;
   /** Added to the session's custom event count. */
   customEvents?: number;
+  /** Added to the session's error, console error and failed request counts. */
+  errors?: number;
+  consoleErrors?: number;
+  failedRequests?: number;
+  /** URLs visited (page loads, rrweb Meta events, navigations): the new ones are added. */
+  urls?: string[];
+  /** `tracker.event` names seen: the new ones are added. */
+  eventNames?: string[];
   /** Widen the session's event time range. */
   firstEventAt?: number;
   lastEventAt?: number;

@@ -1,18 +1,30 @@
 // What a stored batch changes in its session: the tracker's custom events
-// (rrweb type 5 with a `tracker.*` tag) carry identity, metadata and web
-// vitals; every event widens the session's time range. Within a batch (and
-// from batch to batch) the later one wins.
+// (rrweb type 5 with a `tracker.*` tag) carry identity, metadata, web vitals
+// and what went wrong (errors, console errors, failed requests); rrweb Meta
+// events and navigations carry the URLs visited; every event widens the
+// session's time range. Within a batch (and from batch to batch) the later
+// one wins.
+import {MAX_EVENT_NAME_LENGTH, MAX_URL_LENGTH} from './applySessionChange';
 import type {SessionChange} from './storage';
 import type {RecordedEvent} from './types';
 
+const META = 4;
 const CUSTOM = 5;
 const VITAL_NAME = /^[A-Za-z0-9_-]{1,32}$/;
+const CONSOLE_ERROR_LEVELS = new Set(['error', 'assert']);
 
 export function summarizeEvents(events: RecordedEvent[]): SessionChange {
-  const change: SessionChange = {customEvents: 0};
+  const change: SessionChange = {customEvents: 0, errors: 0, consoleErrors: 0, failedRequests: 0};
+  const urls = new Set<string>();
+  const eventNames = new Set<string>();
   for (const event of events) {
     if (change.firstEventAt === undefined || event.timestamp < change.firstEventAt) change.firstEventAt = event.timestamp;
     if (change.lastEventAt === undefined || event.timestamp > change.lastEventAt) change.lastEventAt = event.timestamp;
+    if (event.type === META) {
+      const href = (event.data as {href?: unknown} | undefined)?.href;
+      if (typeof href === 'string' && href) urls.add(href.slice(0, MAX_URL_LENGTH));
+      continue;
+    }
     if (event.type !== CUSTOM) continue;
     change.customEvents!++;
     const data = event.data as {tag?: unknown; payload?: any} | undefined;
@@ -32,8 +44,28 @@ export function summarizeEvents(events: RecordedEvent[]): SessionChange {
           (change.vitals ??= {})[payload.name] = {value: payload.value, rating: payload.rating.slice(0, 32)};
         }
         break;
+      case 'tracker.error':
+        change.errors!++;
+        break;
+      case 'tracker.console':
+        if (CONSOLE_ERROR_LEVELS.has(payload.level)) change.consoleErrors!++;
+        break;
+      case 'tracker.network':
+        // Status 0 with `error` is a request that never got an answer (offline, aborted, CORS).
+        if ((typeof payload.status === 'number' && payload.status >= 400) || (payload.error !== undefined && payload.error !== null && payload.error !== false)) {
+          change.failedRequests!++;
+        }
+        break;
+      case 'tracker.navigation':
+        if (typeof payload.url === 'string' && payload.url) urls.add(payload.url.slice(0, MAX_URL_LENGTH));
+        break;
+      case 'tracker.event':
+        if (typeof payload.name === 'string' && payload.name) eventNames.add(payload.name.slice(0, MAX_EVENT_NAME_LENGTH));
+        break;
     }
   }
+  if (urls.size) change.urls = [...urls];
+  if (eventNames.size) change.eventNames = [...eventNames];
   return change;
 }
 

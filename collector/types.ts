@@ -45,6 +45,16 @@ export interface Session {
   vitals: Record<string, Vital>;
   /** The session exists for live assistance only: no events are stored. */
   assistOnly: boolean;
+  /** Uncaught errors and unhandled rejections (`tracker.error` events). */
+  errorCount: number;
+  /** `tracker.console` events of level error or assert. */
+  consoleErrorCount: number;
+  /** `tracker.network` events with a status of 400 or more, or a network error. */
+  failedRequestCount: number;
+  /** Distinct URLs visited, in the order first seen (bounded: see applySessionChange.ts). */
+  urls: string[];
+  /** Distinct `tracker.event` names seen (bounded), for filtering. */
+  eventNames: string[];
   pages: Page[];
 }
 

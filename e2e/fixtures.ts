@@ -7,6 +7,9 @@ import {startSite, snippet, htmlPage, type Site} from './helpers/site';
 
 export {expect};
 
+/** Put this in the message of an error a test throws on purpose: the page-error check lets it pass. */
+export const EXPECTED_ERROR = 'expected-by-test';
+
 interface Fixtures {
   collector: RunningCollector;
   site: Site;
@@ -34,7 +37,7 @@ export const test = base.extend<Fixtures>({
   pageErrors: [
     async ({context}, use) => {
       const errors: string[] = [];
-      context.on('weberror', (error) => errors.push(`${error.page()?.url()}: ${error.error().stack ?? error.error()}`));
+      context.on('weberror', (error) => errors.push(`${error.page()?.url()}: ${error.error().stack || error.error().message || error.error()}`));
       await context.addInitScript(() => {
         addEventListener('unhandledrejection', (event) => console.error(`unhandledrejection: ${event.reason}`));
       });
@@ -42,7 +45,8 @@ export const test = base.extend<Fixtures>({
         if (message.type() === 'error' && message.text().startsWith('unhandledrejection')) errors.push(message.text());
       });
       await use(errors);
-      expect(errors, 'no page error and no unhandled rejection').toEqual([]);
+      // A test that throws on purpose marks its errors with EXPECTED_ERROR.
+      expect(errors.filter((error) => !error.includes(EXPECTED_ERROR)), 'no page error and no unhandled rejection').toEqual([]);
     },
     {auto: true},
   ],

@@ -9,6 +9,7 @@ const TYPES = {
   css: 'text/css; charset=utf-8',
   png: 'image/png',
   svg: 'image/svg+xml',
+  json: 'application/json',
 };
 
 export async function startSite() {

@@ -1,5 +1,8 @@
-// GET /api/sessions?userID=&meta=key:value&limit=&before=: newest first, from
-// the storage's index; no event is read. Paging passes the startedAt of the
+// GET /api/sessions?userID=&meta=key:value&hasErrors=1&url=&event=&limit=&before=:
+// newest first, from the storage's index; no event is read. `hasErrors=1`
+// keeps the sessions with an error, a console error or a failed request
+// (sessionMatches.ts says why all three); `url` is a substring of any URL the
+// session visited, ignoring case; `event` the exact name of a tracker.event. Paging passes the startedAt of the
 // last session shown as `before`; sessions that started in that very
 // millisecond but did not fit on the page are skipped, a loss accepted for a
 // cursor a person can read.
@@ -28,6 +31,15 @@ function parseQuery(params: URLSearchParams): SessionQuery {
     query.before = Number(before);
     if (!before || !Number.isFinite(query.before)) throw new HttpError(400, '"before" must be a time in ms: the startedAt of the last session of the previous page');
   }
+  const hasErrors = params.get('hasErrors');
+  if (hasErrors !== null) {
+    if (hasErrors !== '1' && hasErrors !== '0') throw new HttpError(400, '"hasErrors" must be 1 (only sessions with errors) or 0 (all sessions)');
+    if (hasErrors === '1') query.hasErrors = true;
+  }
+  const url = params.get('url');
+  if (url) query.url = url;
+  const event = params.get('event');
+  if (event) query.event = event;
   const userID = params.get('userID');
   if (userID !== null) query.userID = userID;
   const meta = params.getAll('meta');

@@ -33,6 +33,8 @@ export const handleStart: Handler = async ({req, origin}, collector) => {
       ...(request.viewport && {viewport: request.viewport}),
       ...(request.trackerVersion && {trackerVersion: request.trackerVersion}),
     }));
+  // The page's URL counts as visited even if no batch ever arrives.
+  if (!continued && request.url) await collector.storage.updateSession(session.sessionID, {urls: [request.url]});
   const tokenExpiresAt = now + collector.tokenTtlMs;
   return {
     status: 200,

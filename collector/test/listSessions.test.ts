@@ -10,13 +10,15 @@ const base = Date.UTC(2026, 0, 1);
 
 // 10,000 sessions written the way the file storage keeps them, then loaded
 // by a collector at start-up: the listing comes from its in-memory index.
+// They are records as a collector before error counts and URLs wrote them.
+type OlderSession = Omit<Session, 'errorCount' | 'consoleErrorCount' | 'failedRequestCount' | 'urls' | 'eventNames'>;
 const dataDir = await tempDir();
 const startedAt = (i: number) => base + ((i * 7919) % COUNT) * 1000; // every second once, not in directory order
 for (let i = 0; i < COUNT; i += 500) {
   await Promise.all(
     Array.from({length: 500}, async (_, j) => {
       const n = i + j;
-      const session: Session = {
+      const session: OlderSession = {
         sessionID: `s${String(n).padStart(5, '0')}`,
         projectKey: 'demo',
         userID: n % 10 === 0 ? 'tenth' : null,
@@ -48,8 +50,18 @@ test('the listing answers the newest 100 sessions first by default', async () =>
   assert.equal(json.sessions[0].startedAt, base + (COUNT - 1) * 1000);
   assert.ok(isNewestFirst(json.sessions));
   assert.deepEqual(Object.keys(json.sessions[0]).sort(), [
-    'assistOnly', 'customEventCount', 'durationMs', 'lastEventAt', 'metadata', 'pages', 'projectKey', 'sessionID', 'startedAt', 'userID', 'userUUID', 'vitals',
+    'assistOnly', 'consoleErrorCount', 'customEventCount', 'durationMs', 'errorCount', 'eventNames', 'failedRequestCount', 'lastEventAt', 'metadata', 'pages',
+    'projectKey', 'sessionID', 'startedAt', 'urls', 'userID', 'userUUID', 'vitals',
   ]);
+});
+
+test('sessions written before error counts and URLs existed load with zero counts and their pages\' URLs', async () => {
+  const {json} = await getJson(url, '/api/sessions/s00042');
+  assert.equal(json.errorCount, 0);
+  assert.equal(json.consoleErrorCount, 0);
+  assert.equal(json.failedRequestCount, 0);
+  assert.deepEqual(json.urls, ['http://shop.test/42']);
+  assert.deepEqual(json.eventNames, []);
 });
 
 test('paging with limit and before walks all 10,000 sessions once, newest first', async () => {

@@ -23,6 +23,8 @@ export interface Site {
   page(path: string, html: string, headers?: Record<string, string>): string;
   /** Serves any file at `path`. */
   file(path: string, body: string, contentType: string): void;
+  /** Answers `path` with a handler of its own (streams, echoes, errors). */
+  handle(path: string, handler: (request: IncomingMessage, response: ServerResponse) => void): void;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export function htmlPage(head: string, body = '<h1>test page</h1>'): string {
 export async function startSite(options: SiteOptions = {}): Promise<Site> {
   const bundle = readFileSync('dist/tracker.js');
   const pages = new Map<string, {html: string; headers: Record<string, string>}>();
+  const handlers = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>();
   const site: Site = {
     origin: '',
     options,
@@ -53,6 +56,9 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
     },
     file(path, body, contentType) {
       pages.set(path, {html: body, headers: {'Content-Type': contentType}});
+    },
+    handle(path, handler) {
+      handlers.set(path, handler);
     },
     stop: () =>
       new Promise<void>((resolve) => {
@@ -78,6 +84,8 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
       response.end(bundle);
       return;
     }
+    const handler = handlers.get(path);
+    if (handler) return handler(request, response);
     const page = pages.get(path);
     if (!page) {
       response.writeHead(404, {'Content-Type': 'text/plain'});

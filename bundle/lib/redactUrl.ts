@@ -1,0 +1,67 @@
+// Values whose names look secret never leave the page: a password-reset link,
+// an OAuth code, an API key in a URL are replaced by [redacted], in the query
+// and in a fragment that carries parameters (OAuth's implicit flow), and so
+// are `name=value` and `"name": "value"` pairs in recorded request bodies.
+const SECRET_WORDS = 'token|key|secret|pass|auth|session|code|sig|credential|cookie';
+
+let secretName = new RegExp(SECRET_WORDS, 'i');
+
+/** Names to redact besides those that look secret (the site's own list). */
+export function redactAlso(names: unknown): void {
+  if (!Array.isArray(names)) return;
+  const escaped = names.filter((name) => typeof name === 'string' && name).map((name: string) => name.replace(/[^\w-]/g, '\\$&'));
+  secretName = new RegExp([SECRET_WORDS, ...escaped].join('|'), 'i');
+}
+
+export const looksSecret = (name: string): boolean => secretName.test(name);
+
+function redactParams(params: string): string {
+  return params
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      if (equals < 0) return pair;
+      let name = pair.slice(0, equals);
+      try {
+        name = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {}
+      return looksSecret(name) ? `${pair.slice(0, equals)}=[redacted]` : pair;
+    })
+    .join('&');
+}
+
+/** The absolute URL with secret-looking query (and fragment) values redacted. */
+export function redactUrl(url: string): string {
+  let absolute: string;
+  try {
+    absolute = new URL(url, location.href).href;
+  } catch {
+    return url;
+  }
+  return absolute.replace(/([?#])([^#]*)/g, (whole, mark: string, params: string) => (params.includes('=') ? mark + redactParams(params) : whole));
+}
+
+/**
+ * Redacts the values of secret-looking names in a body: JSON is walked (and
+ * so is JSON or a form inside its strings); other text, a form above all,
+ * has its `name=value` and `"name": "value"` pairs redacted.
+ */
+export function redactText(text: string): string {
+  if (/^\s*[[{]/.test(text)) {
+    try {
+      return JSON.stringify(redactJson(JSON.parse(text)));
+    } catch {}
+  }
+  return text.replace(/("?)([\w.-]+)\1(\s*[:=]\s*)("(?:[^"\\]|\\.)*"|[^\s,&;}\]{["]+)/g, (whole, quote: string, name: string, separator: string, value: string) =>
+    looksSecret(name) ? `${quote}${name}${quote}${separator}${value[0] === '"' ? '"[redacted]"' : '[redacted]'}` : whole,
+  );
+}
+
+const redactJson = (value: unknown): unknown =>
+  typeof value === 'string'
+    ? redactText(value)
+    : value && typeof value === 'object'
+      ? Array.isArray(value)
+        ? value.map(redactJson)
+        : Object.fromEntries(Object.entries(value).map(([name, item]) => [name, looksSecret(name) ? '[redacted]' : redactJson(item)]))
+      : value;
