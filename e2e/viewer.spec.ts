@@ -1,5 +1,6 @@
-// Issue "Replay viewer": record on the demo shop, then watch it in the viewer.
-import {test, expect} from './fixtures';
+// Issue "Replay viewer": record on the demo shop, then watch it in the viewer;
+// and (issue #8) what went wrong, beside the replay.
+import {test, expect, trackedPage, startTracker, waitForRecording, waitForSession, customEvents, EXPECTED_ERROR} from './fixtures';
 import {snippet} from './helpers/site';
 import {startCollector, removeDir} from './helpers/collector';
 import {chattySession, cleanSession, postSession, problemSession} from './helpers/syntheticSession';
@@ -312,6 +313,36 @@ test('a console row seeks the player from the keyboard too', async ({page, colle
   await page.locator('#console-rows .row.level-warn').focus();
   await page.keyboard.press('Enter');
   await expect.poll(() => replayClock(page)).toBe(session.at.warn);
+});
+
+test('what a real page logged, fetched and threw shows in the panel as the tracker captured it', async ({page, context, site, collector}) => {
+  site.handle('/api/missing', (_request, response) => {
+    response.writeHead(404, {'Content-Type': 'application/json'});
+    response.end('{"error":"not here"}');
+  });
+  await page.goto(trackedPage(site, collector, {initOptions: {flushIntervalMs: 200}}));
+  const {sessionID} = await startTracker(page);
+  await waitForRecording(page);
+  await page.evaluate(async (expected) => {
+    await fetch('/api/missing');
+    console.error('could not load the basket');
+    setTimeout(() => {
+      throw new Error(`basket is empty (${expected})`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }, EXPECTED_ERROR);
+  await page.evaluate(() => (window as any).tracker.stop());
+  await waitForSession(collector, sessionID, (session) => customEvents(session, 'tracker.error').length > 0);
+
+  const viewer = await context.newPage();
+  await openReplay(viewer, collector.url, sessionID);
+  await expect(viewer.locator('#errors-rows .row summary')).toContainText(`Error: basket is empty (${EXPECTED_ERROR})`);
+  await viewer.click('#tab-network');
+  const request = viewer.locator('#network-rows .row', {hasText: '/api/missing'});
+  await expect(request).toHaveClass(/failed/);
+  await expect(request.locator('.status')).toHaveText('404');
+  await viewer.click('#tab-console');
+  await expect(viewer.locator('#console-rows .row.level-error')).toContainText('could not load the basket');
 });
 
 test('the session list filter form asks the API for hasErrors, url and event', async ({page, collector}) => {
