@@ -8,7 +8,7 @@
 //   node loader/fillSnippet.mjs --bundle-url URL --project-key KEY --ingest-point URL
 //     [--options '{"maskAllText":true}'] [--integrity auto|none|sha384-…]
 //     [--bundle-file FILE] [--template FILE]
-import {readFileSync} from 'node:fs';
+import {readFileSync, realpathSync} from 'node:fs';
 import {createHash} from 'node:crypto';
 import {fileURLToPath} from 'node:url';
 import {basename, resolve} from 'node:path';
@@ -121,7 +121,8 @@ function integrityFor(args) {
   );
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a program: directly, or through npm's bin link (a symlink, hence realpath).
+if (process.argv[1] && realpathSync(resolve(process.argv[1])) === fileURLToPath(import.meta.url)) {
   try {
     const args = parseArgs(process.argv.slice(2));
     const integrity = integrityFor(args);
