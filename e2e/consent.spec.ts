@@ -44,7 +44,7 @@ test('start() deferred until consent sends nothing before, and records the first
   expect(snapshot).not.toContain('We would like to record this visit');
 });
 
-test('without consent the tracker never talks to the collector', async ({page, site, collector}) => {
+test('without consent the tracker neither talks to the collector nor stores anything', async ({page, site, collector}) => {
   const toCollector: string[] = [];
   page.on('request', (request) => {
     if (request.url().startsWith(collector.url)) toCollector.push(request.url());
@@ -55,6 +55,9 @@ test('without consent the tracker never talks to the collector', async ({page, s
   // The visitor reads, scrolls and leaves without accepting.
   await page.mouse.wheel(0, 200);
   await page.click('#offer');
+  // Nothing kept in the browser either: no session, no user ID.
+  const stored = await page.evaluate(() => [...Object.keys(localStorage), ...Object.keys(sessionStorage)]);
+  expect(stored.filter((key) => key.startsWith('tracker:'))).toEqual([]);
   await page.goto(site.page('/bye', '<p>bye</p>'));
   expect(toCollector).toEqual([]);
   expect(await collector.sessions()).toEqual([]);
