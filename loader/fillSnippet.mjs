@@ -121,8 +121,17 @@ function integrityFor(args) {
   );
 }
 
-// Run as a program: directly, or through npm's bin link (a symlink, hence realpath).
-if (process.argv[1] && realpathSync(resolve(process.argv[1])) === fileURLToPath(import.meta.url)) {
+// Run as a program: directly, or through npm's bin link (a symlink, hence
+// realpath). Imported by a script whose argv[1] is not a file: not a program.
+function runAsProgram() {
+  try {
+    return realpathSync(resolve(process.argv[1])) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (runAsProgram()) {
   try {
     const args = parseArgs(process.argv.slice(2));
     const integrity = integrityFor(args);
