@@ -1,13 +1,14 @@
 // The package's TypeScript declarations (dist/types/): createTracker.d.ts and
-// types.d.ts for the ES module, global.d.ts for `window.tracker`. tsc emits a
-// declaration for every module it reaches; only the public ones are shipped,
-// and the build fails if one of them imports a module that is not shipped.
+// types.d.ts for the ES module, global.d.ts for `window.tracker`, and the
+// declarations they import. tsc emits one for every module it reaches; only
+// those the public ones need are shipped.
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
-import {dirname, join} from 'node:path';
+import {dirname, join, normalize} from 'node:path';
 
-const PUBLIC = ['createTracker', 'types', 'global'];
+const ENTRIES = ['createTracker', 'types', 'global'];
+const IMPORT = /(\bfrom\s+|\bimport\s*\(\s*)(['"])([^'"]+)\2/g;
 
 export function buildDeclarations(outdir = 'dist/types') {
   const tscOut = '.build/declarations';
@@ -17,11 +18,12 @@ export function buildDeclarations(outdir = 'dist/types') {
     process.execPath,
     [
       tsc,
-      ...PUBLIC.map((name) => `bundle/${name}.ts`),
+      ...ENTRIES.map((name) => `bundle/${name}.ts`),
       '--ignoreConfig',
       '--declaration',
       '--emitDeclarationOnly',
       '--outDir', tscOut,
+      '--rootDir', 'bundle',
       '--target', 'ES2022',
       '--module', 'ESNext',
       '--moduleResolution', 'bundler',
@@ -33,18 +35,23 @@ export function buildDeclarations(outdir = 'dist/types') {
     {stdio: 'inherit'},
   );
   rmSync(outdir, {recursive: true, force: true});
-  mkdirSync(outdir, {recursive: true});
-  for (const name of PUBLIC) {
-    const source = readFileSync(join(tscOut, `${name}.d.ts`), 'utf8');
-    // Users' projects may resolve like Node (node16/nodenext), which wants the
-    // extension on relative imports; bundler resolution accepts it too.
-    const declaration = source.replace(/(from\s+|import\()(['"])\.\/([\w/]+)\2/g, (whole, keyword, quote, path) => {
-      if (!PUBLIC.includes(path)) throw new Error(`dist/types/${name}.d.ts imports ./${path}, which is not shipped`);
-      return `${keyword}${quote}./${path}.js${quote}`;
+  const pending = ENTRIES.map((name) => `${name}.d.ts`);
+  const shipped = new Set();
+  while (pending.length) {
+    const file = pending.pop();
+    if (shipped.has(file)) continue;
+    shipped.add(file);
+    const source = readFileSync(join(tscOut, file), 'utf8');
+    const declaration = source.replace(IMPORT, (whole, keyword, quote, specifier) => {
+      // A package's types would have to be installed by every user.
+      if (!specifier.startsWith('.')) throw new Error(`dist/types/${file} needs the types of ${specifier}, which users do not install`);
+      // Projects resolving like Node (node16/nodenext) want the extension on
+      // relative imports; bundler resolution accepts it too.
+      const path = specifier.replace(/\.js$/, '');
+      pending.push(normalize(join(dirname(file), `${path}.d.ts`)));
+      return `${keyword}${quote}${path}.js${quote}`;
     });
-    // A bare import would need that package's types installed by every user.
-    const bare = declaration.match(/(?:from\s+|import\()['"](?!\.\/)[^'"]+['"]/);
-    if (bare) throw new Error(`dist/types/${name}.d.ts needs another package's types: ${bare[0]}`);
-    writeFileSync(join(outdir, `${name}.d.ts`), declaration);
+    mkdirSync(dirname(join(outdir, file)), {recursive: true});
+    writeFileSync(join(outdir, file), declaration);
   }
 }
