@@ -57,7 +57,8 @@ export async function measureRecordingOverhead({browser, site, collector, option
   const heads = {
     none: '',
     rrweb: `<script src="${rawRecorderUrl}"></script>`,
-    tracker: snippetTag({bundleUrl, ingestPoint: collector.url}),
+    // Smoke runs only check the harness: no need to wait out the 5 s flush timer.
+    tracker: snippetTag({bundleUrl, ingestPoint: collector.url, options: options.smoke ? {flushIntervalMs: 200} : {}}),
   };
   const rows = [];
   const details = {reps: options.mutationReps, scenarios: {}};
