@@ -99,10 +99,14 @@ export function createTransport(options: TransportOptions) {
     return batch;
   }
 
-  function dropUnsent(reason: string): void {
-    const dropped = outbox.filter((batch) => !batch.sending);
+  // Drops what is not being sent, but for `newest`: after a pause the newest
+  // batch holds the fresh full snapshot that the replay needs to go on (with
+  // anything older kept instead, a snapshot bigger than the cap was dropped on
+  // every try, and the replay never recovered).
+  function dropUnsent(reason: string, newest: Batch): void {
+    const dropped = outbox.filter((batch) => !batch.sending && batch !== newest);
     if (!dropped.length) return;
-    outbox = outbox.filter((batch) => batch.sending);
+    outbox = outbox.filter((batch) => batch.sending || batch === newest);
     // onLost enqueues the gap event: it must not be dropped in turn, or a batch
     // in flight that alone passes the cap would make this recurse until the
     // stack overflows (seen with a big full snapshot being retried).
@@ -229,13 +233,14 @@ export function createTransport(options: TransportOptions) {
 
   function enqueue(events: RecordedEvent[]): void {
     if (!events.length) return;
-    outbox.push(makeBatch(events, JSON.stringify(events), true));
-    // The cap bounds a backlog. A lone batch over it while delivery works (the
-    // full snapshot of a big page, taken after a gap) goes out as it is:
-    // dropping it would leave the replay without a snapshot for good.
+    const batch = makeBatch(events, JSON.stringify(events), true);
+    outbox.push(batch);
+    // The cap bounds a backlog: what memory holds is the cap plus the newest
+    // batch. A lone batch over it while delivery works (the full snapshot of a
+    // big page, taken after a gap) goes out as it is.
     const backlog = failures > 0 || outbox.length > 1;
     if (!dropping && backlog && bufferedBytes() > options.maxBufferBytes) {
-      dropUnsent(`the collector could not be reached and the buffer passed ${options.maxBufferBytes} bytes`);
+      dropUnsent(`the collector could not be reached and the buffer passed ${options.maxBufferBytes} bytes`, batch);
     }
     void pump();
   }
