@@ -55,6 +55,9 @@ function buildCollector() {
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // npm packages (prom-client...) stay imports resolved from node_modules:
+    // bundled into an ES module, their require() of Node's own modules fails.
+    packages: 'external',
     sourcemap: true,
     logLevel: 'warning',
   });
