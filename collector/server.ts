@@ -159,7 +159,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, collector: Colle
   let cors: Record<string, string> = {};
   // The route's pattern, never the URL: metrics and logs must not carry IDs or the read key.
   let routeLabel = 'unmatched';
-  observeRequest(req, res, collector.metrics, () => routeLabel);
+  observeRequest(req, res, collector.metrics, context.logger, () => routeLabel);
   try {
     const url = new URL(req.url ?? '/', 'http://collector');
     const origin = req.headers.origin;
@@ -201,14 +201,21 @@ async function serve(req: IncomingMessage, res: ServerResponse, collector: Colle
 }
 
 // Counts every answer by route and status, and times handshakes and batches.
-function observeRequest(req: IncomingMessage, res: ServerResponse, metrics: Metrics, route: () => string): void {
+function observeRequest(req: IncomingMessage, res: ServerResponse, metrics: Metrics, logger: Logger, route: () => string): void {
   const startedAt = process.hrtime.bigint();
-  res.once('close', () => {
-    // 499: the client left before it was answered (nginx's convention).
-    const status = res.headersSent ? res.statusCode : 499;
+  let counted = false;
+  const count = (status: number) => {
+    if (counted) return;
+    counted = true;
+    const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     metrics.request(route(), req.method ?? '', status);
-    if (RATE_LIMITED[route()] && req.method === 'POST') metrics.ingestDuration(route(), Number(process.hrtime.bigint() - startedAt) / 1e9);
-  });
+    if (RATE_LIMITED[route()] && req.method === 'POST') metrics.ingestDuration(route(), seconds);
+    logger.debug('request', {route: route(), method: req.method, status, ms: Math.round(seconds * 1000)});
+  };
+  // Counted once the answer is handed to the network, before the client can see it.
+  res.once('finish', () => count(res.statusCode));
+  // 499: the client left before it was answered (nginx's convention).
+  res.once('close', () => count(res.headersSent ? res.statusCode : 499));
 }
 
 // The request origin is echoed when some project accepts it (what the
