@@ -225,7 +225,13 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
         pages: [],
       };
       await mkdir(sessionDir(session.sessionID));
-      await Promise.all([syncDirectory(sessionsDir), persist(session)]);
+      try {
+        await Promise.all([syncDirectory(sessionsDir), persist(session)]);
+      } catch (error) {
+        // A full disk: no half-made session left behind for the next start-up to trip on.
+        await rm(sessionDir(session.sessionID), {recursive: true, force: true}).catch(() => {});
+        throw error;
+      }
       sessions.set(session.sessionID, session);
       insertInTimeline(timeline, session);
       return session;
@@ -256,8 +262,21 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       const state: PageState = {seqs: new Set(), ready: made, usedAt: Date.now(), busy: 0};
       made.catch(() => pageStates.get(key) === state && pageStates.delete(key));
       pageStates.set(key, state);
-      await made;
-      await persist(session);
+      try {
+        await made;
+        await persist(session);
+      } catch (error) {
+        // The handshake is refused, so nobody holds this pageID: take it back
+        // (unless a later handshake took the next one meanwhile; then it
+        // stays, empty). Either way the record is written again later, in
+        // case a concurrent write put this page on disk.
+        if (session.pages[session.pages.length - 1] === page) {
+          session.pages.pop();
+          pageStates.delete(key);
+        }
+        markDirty(sessionID);
+        throw error;
+      }
       return page;
     },
 

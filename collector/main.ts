@@ -1,9 +1,11 @@
 // `node dist/collector.js`: starts the collector from the command line and
-// stops it cleanly on SIGTERM/SIGINT (pending session records are written
-// before the process exits).
+// stops it cleanly on SIGTERM/SIGINT (ops/stopOnSignals.ts). After the
+// start-up lines, what happens is logged as JSON lines (ops/createLogger.ts).
 import {existsSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {createLogger} from './ops/createLogger';
+import {stopOnSignals} from './ops/stopOnSignals';
 import {parseCliArgs, USAGE, type CliArgs} from './parseCliArgs';
 import {startCollector} from './server';
 
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
   const viewerDir = fileURLToPath(new URL('./viewer/', import.meta.url));
   // Notes from the start-up come after the "listening on" line.
   let notes: string[] | null = [];
+  const logger = createLogger({level: args.logLevel});
 
   const collector = await startCollector({
     dataDir,
@@ -36,7 +39,11 @@ async function main(): Promise<void> {
     tokenTtlSeconds: args.tokenTtlSeconds,
     inactivityTimeoutSeconds: args.inactivityTimeoutSeconds,
     viewerDir: existsSync(join(viewerDir, 'index.html')) ? viewerDir : undefined,
-    log: (line) => (notes ? notes.push(line) : console.log(line)),
+    log: (line) => (notes ? notes.push(line) : logger.warn('storage_note', {message: line})),
+    logger,
+    rateLimits: args.rateLimits,
+    connectionLimits: args.connectionLimits,
+    trustedProxies: args.trustedProxies,
   });
 
   // One write, so that whoever waits for the "listening on" line has the notes too.
@@ -53,23 +60,11 @@ async function main(): Promise<void> {
     const where = collector.readAccess.secretFile ?? (args.readSecret ? '--read-secret' : 'TRACKER_READ_SECRET');
     lines.push(`read API and viewer: need the read secret (from ${where}): open ${collector.url}/?key=<secret>, or send "Authorization: Bearer <secret>"`);
   }
+  if (args.trustedProxies) lines.push(`client addresses from X-Forwarded-For, behind ${args.trustedProxies} trusted prox${args.trustedProxies > 1 ? 'ies' : 'y'}`);
+  lines.push(`metrics: ${collector.url}/metrics (Prometheus text format; same access as the read API)`);
   console.log(lines.join('\n'));
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: finishing requests in progress and writing session records`);
-    collector.close().then(
-      () => process.exit(0),
-      (error) => {
-        console.error(`collector: could not stop cleanly: ${error?.message ?? error}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(() => collector.close(), logger);
 }
 
 main().catch((error) => {

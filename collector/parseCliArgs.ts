@@ -1,8 +1,10 @@
 // The command line of `node dist/collector.js`. Refusals are sentences that
 // say what to type instead.
 import {parseArgs} from 'node:util';
+import {LOG_LEVELS, type LogLevel} from './ops/createLogger';
+import {BURST_SECONDS} from './ops/defaultLimits';
 import {parseProject} from './projects';
-import type {Project} from './types';
+import type {ConnectionLimits, Project, RateLimits} from './types';
 
 export const USAGE = `usage: node dist/collector.js --port N --data DIR [--host H]
          [--project KEY[=ORIGIN,ORIGIN...]]... [--token-ttl SECONDS]
@@ -16,6 +18,20 @@ export const USAGE = `usage: node dist/collector.js --port N --data DIR [--host 
   --inactivity-timeout SECONDS  a session idle for longer is not resumed (default 1800)
   --read-secret S               the read API's secret (or TRACKER_READ_SECRET; default: generated
                                 once into DIR/read-secret)
+abuse limits, per collector process (README: "Running the collector in production"):
+  --handshakes-per-address RATE   handshakes a second from one address (default 5; bursts of ${BURST_SECONDS}x; 0: no limit)
+  --handshakes-per-project RATE   handshakes a second for one project (default 200)
+  --batches-per-address RATE      batches a second from one address (default 50)
+  --batches-per-project RATE      batches a second for one project (default 5000)
+  --new-sessions-per-minute N     new sessions a minute for one project (default 3000)
+  --trust-proxy                   one reverse proxy in front: the client's address is the last X-Forwarded-For entry
+  --trusted-proxies N             N proxies in front, each appending to X-Forwarded-For
+  --max-connections N             connections open at once (default 1000; 0: no cap)
+  --max-connections-per-address N connections open at once from one address (default 100; 0: no cap)
+  --headers-timeout SECONDS       a request must send its headers within this (default 10)
+  --request-timeout SECONDS       a request must be received whole within this (default 30)
+  --shutdown-grace SECONDS        on SIGTERM, how long requests in progress may finish (default 10)
+  --log-level LEVEL               debug, info, warn, error or silent (default info); logs are JSON lines on stdout
 environment: TRACKER_SECRET signs session tokens (default: generated once into DIR/secret)`;
 
 export interface CliArgs {
@@ -27,6 +43,10 @@ export interface CliArgs {
   tokenTtlSeconds?: number;
   inactivityTimeoutSeconds?: number;
   readSecret?: string;
+  rateLimits: Partial<RateLimits>;
+  connectionLimits: Partial<ConnectionLimits>;
+  trustedProxies: number;
+  logLevel: LogLevel;
 }
 
 export function parseCliArgs(argv: string[]): CliArgs {
@@ -45,6 +65,19 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'inactivity-timeout': {type: 'string'},
         'read-secret': {type: 'string'},
         help: {type: 'boolean'},
+        'handshakes-per-address': {type: 'string'},
+        'handshakes-per-project': {type: 'string'},
+        'batches-per-address': {type: 'string'},
+        'batches-per-project': {type: 'string'},
+        'new-sessions-per-minute': {type: 'string'},
+        'trust-proxy': {type: 'boolean'},
+        'trusted-proxies': {type: 'string'},
+        'max-connections': {type: 'string'},
+        'max-connections-per-address': {type: 'string'},
+        'headers-timeout': {type: 'string'},
+        'request-timeout': {type: 'string'},
+        'shutdown-grace': {type: 'string'},
+        'log-level': {type: 'string'},
       },
     }));
   } catch (error) {
@@ -57,6 +90,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
     dataDir: values.data ?? '.data',
     projects: (values.project ?? []).map(parseProject),
     readSecret: values['read-secret'],
+    rateLimits: {},
+    connectionLimits: {},
+    trustedProxies: values['trust-proxy'] ? 1 : 0,
+    logLevel: 'info',
   };
   if (values.port !== undefined) {
     args.port = Number(values.port);
@@ -64,11 +101,53 @@ export function parseCliArgs(argv: string[]): CliArgs {
   }
   if (values['token-ttl'] !== undefined) args.tokenTtlSeconds = seconds('--token-ttl', values['token-ttl']);
   if (values['inactivity-timeout'] !== undefined) args.inactivityTimeoutSeconds = seconds('--inactivity-timeout', values['inactivity-timeout']);
+  const rates: Array<[string, 'handshakesPerAddress' | 'handshakesPerProject' | 'batchesPerAddress' | 'batchesPerProject']> = [
+    ['handshakes-per-address', 'handshakesPerAddress'],
+    ['handshakes-per-project', 'handshakesPerProject'],
+    ['batches-per-address', 'batchesPerAddress'],
+    ['batches-per-project', 'batchesPerProject'],
+  ];
+  for (const [flag, limit] of rates) {
+    const value = values[flag as keyof typeof values] as string | undefined;
+    if (value === undefined) continue;
+    const rate = rateOrZero(`--${flag}`, value);
+    args.rateLimits[limit] = {perSecond: rate, burst: rate * BURST_SECONDS};
+  }
+  if (values['new-sessions-per-minute'] !== undefined) {
+    const perMinute = rateOrZero('--new-sessions-per-minute', values['new-sessions-per-minute']);
+    args.rateLimits.newSessionsPerProject = {perSecond: perMinute / 60, burst: perMinute};
+  }
+  if (values['trusted-proxies'] !== undefined) {
+    args.trustedProxies = Number(values['trusted-proxies']);
+    if (!/^\d{1,2}$/.test(values['trusted-proxies'])) throw new Error(`--trusted-proxies ${values['trusted-proxies']}: give how many proxies are in front (1 for one), or leave it out`);
+  }
+  if (values['max-connections'] !== undefined) args.connectionLimits.maxConnections = count('--max-connections', values['max-connections']);
+  if (values['max-connections-per-address'] !== undefined) {
+    args.connectionLimits.maxConnectionsPerAddress = count('--max-connections-per-address', values['max-connections-per-address']);
+  }
+  if (values['headers-timeout'] !== undefined) args.connectionLimits.headersTimeoutSeconds = seconds('--headers-timeout', values['headers-timeout']);
+  if (values['request-timeout'] !== undefined) args.connectionLimits.requestTimeoutSeconds = seconds('--request-timeout', values['request-timeout']);
+  if (values['shutdown-grace'] !== undefined) args.connectionLimits.shutdownGraceSeconds = seconds('--shutdown-grace', values['shutdown-grace']);
+  if (values['log-level'] !== undefined) {
+    if (!LOG_LEVELS.includes(values['log-level'] as LogLevel)) throw new Error(`--log-level ${values['log-level']}: give one of ${LOG_LEVELS.join(', ')}`);
+    args.logLevel = values['log-level'] as LogLevel;
+  }
   if (args.readSecret === '') throw new Error('--read-secret is empty: give a secret, or leave the flag out to have one generated');
   const keys = args.projects.map((project) => project.key);
   const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
   if (repeated) throw new Error(`--project ${repeated} is given twice: list all its origins in one flag, separated by commas`);
   return args;
+}
+
+function rateOrZero(flag: string, value: string): number {
+  const number = Number(value);
+  if (!value || !Number.isFinite(number) || number < 0) throw new Error(`${flag} ${value}: give a rate from 0 up (0 turns the limit off)`);
+  return number;
+}
+
+function count(flag: string, value: string): number {
+  if (!/^\d{1,7}$/.test(value)) throw new Error(`${flag} ${value}: give a whole number from 0 up (0 turns the cap off)`);
+  return Number(value);
 }
 
 function seconds(flag: string, value: string): number {

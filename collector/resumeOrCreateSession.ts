@@ -24,6 +24,7 @@ export async function resumeOrCreateSession(request: StartRequest, collector: Co
     await collector.storage.updateSession(resumable.sessionID, {userID: request.userID, metadata: request.metadata, activeAt: now});
     return {session: resumable, resumed: true};
   }
+  collector.admission.admitNewSession(request.projectKey);
   const session = await collector.storage.createSession({
     sessionID: newSessionID(now),
     projectKey: request.projectKey,

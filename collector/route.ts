@@ -1,5 +1,7 @@
 // What a route handler gets and gives back.
 import type {IncomingMessage} from 'node:http';
+import type {Admission} from './ops/createAdmission';
+import type {Metrics} from './ops/createMetrics';
 import type {ProjectRegistry} from './projects';
 import type {ReadAccess} from './readAccess';
 import type {Storage} from './storage';
@@ -17,6 +19,9 @@ export interface Collector {
   readAccess: ReadAccess;
   viewerDir: string | null;
   now(): number;
+  /** Rate limits: throws a 429 HttpError when a request is over one. */
+  admission: Admission;
+  metrics: Metrics;
 }
 
 export interface RouteRequest {

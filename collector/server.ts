@@ -6,6 +6,7 @@
 //   read    anyone who shows the read secret, or anyone at all when the
 //           collector listens on loopback only (readAccess.ts)
 //   open    anyone
+// Handshakes and batches also pass the rate limits (ops/createAdmission.ts).
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import {mkdir} from 'node:fs/promises';
 import {join} from 'node:path';
@@ -19,11 +20,19 @@ import {handleSessionEvents} from './handlers/handleSessionEvents';
 import {handleStart} from './handlers/handleStart';
 import {handleViewer} from './handlers/handleViewer';
 import {HttpError} from './lib/httpError';
+import {isStorageUnavailable, StorageUnavailable} from './lib/storageUnavailable';
 import {isLoopbackHost} from './lib/isLoopbackHost';
 import {loadOrCreateSecret} from './lib/loadOrCreateSecret';
 import {matchPath} from './lib/matchPath';
 import {bodyLeftUnread} from './lib/readBody';
 import {createProjectRegistry, DEMO_PROJECT, type ProjectRegistry} from './projects';
+import {createAdmission, type IngestKind} from './ops/createAdmission';
+import {silentLogger, type Logger} from './ops/createLogger';
+import {createMetrics, type Metrics} from './ops/createMetrics';
+import {DEFAULT_CONNECTION_LIMITS, DEFAULT_RATE_LIMITS} from './ops/defaultLimits';
+import {connectionServerOptions, guardConnections} from './ops/guardConnections';
+import {handleMetrics} from './ops/handleMetrics';
+import {instrumentStorage} from './ops/instrumentStorage';
 import {createReadAccess} from './readAccess';
 import type {Collector, Handler, Reply} from './route';
 import type {CollectorOptions, Limits, RunningCollector} from './types';
@@ -45,6 +54,7 @@ const routes: Route[] = [
   {method: 'GET',     path: '/api/sessions/:id/pages/:pageID/events',   access: 'read',   handler: handlePageEvents},
   {method: 'GET',     path: '/',                                        access: 'read',   handler: handleViewer},
   {method: 'GET',     path: '/viewer/*',                                access: 'read',   handler: handleViewer},
+  {method: 'GET',     path: '/metrics',                                 access: 'read',   handler: handleMetrics},
   {method: 'GET',     path: '/healthz',                                 access: 'open',   handler: () => ({status: 200, json: {ok: true}})},
 ];
 
@@ -54,13 +64,17 @@ const DEFAULT_LIMITS: Limits = {
   batchInflatedBytes: 32 * 1024 * 1024,
 };
 
-// A request still running this long after close() is cut off.
-const CLOSE_GRACE_MS = 5000;
+// Which routes the rate limits apply to, and as what.
+const RATE_LIMITED: Record<string, IngestKind> = {'/v1/web/start': 'handshake', '/v1/web/i': 'batch'};
 
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
   const logError = options.logError ?? ((error: unknown) => console.error(error));
+  const logger: Logger = options.logger ?? {...silentLogger, error: (_event, fields) => logError(fields?.error)};
+  const rateLimits = {...DEFAULT_RATE_LIMITS, ...options.rateLimits};
+  const connectionLimits = {...DEFAULT_CONNECTION_LIMITS, ...options.connectionLimits};
+  const trustedProxies = options.trustedProxies ?? 0;
   await mkdir(options.dataDir, {recursive: true});
 
   const secretFile = options.secret ? null : join(options.dataDir, 'secret');
@@ -70,23 +84,28 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const readSecretFile = open || options.readSecret ? null : join(options.dataDir, 'read-secret');
   const readSecret = options.readSecret ?? (readSecretFile ? (await loadOrCreateSecret(readSecretFile)).secret : '');
 
-  const storage = options.storage ?? (await createFileStorage(options.dataDir, {log}));
+  const inactivityMs = (options.inactivityTimeoutSeconds ?? 1800) * 1000;
+  const metrics = createMetrics({inactivityMs});
+  const storage = instrumentStorage(options.storage ?? (await createFileStorage(options.dataDir, {log})), {metrics, logger});
   const collector: Collector = {
     storage,
     projects: createProjectRegistry(options.projects?.length ? options.projects : [DEMO_PROJECT]),
     secret,
     tokenTtlMs: (options.tokenTtlSeconds ?? 86_400) * 1000,
-    inactivityMs: (options.inactivityTimeoutSeconds ?? 1800) * 1000,
+    inactivityMs,
     limits: {...DEFAULT_LIMITS, ...options.limits},
     readAccess: createReadAccess(open, readSecret),
     viewerDir: options.viewerDir ?? null,
     now: Date.now,
+    admission: createAdmission({limits: rateLimits, trustedProxies, metrics, logger}),
+    metrics,
   };
 
   let closing = false;
-  const server = createServer((req, res) => {
-    void serve(req, res, collector, {closing: () => closing, logError});
+  const server = createServer(connectionServerOptions(connectionLimits), (req, res) => {
+    void serve(req, res, collector, {closing: () => closing, logger});
   });
+  guardConnections(server, {limits: connectionLimits, perAddress: trustedProxies === 0, exemptLoopback: rateLimits.exemptLoopback, metrics, logger});
   try {
     await listen(server, options.port ?? 0, host);
   } catch (error) {
@@ -108,7 +127,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         closing = true;
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        const cutOff = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        const cutOff = setTimeout(() => {
+          logger.warn('shutdown_cut_off', {reason: `requests still running after ${connectionLimits.shutdownGraceSeconds} s were cut off unanswered (their clients send them again)`});
+          server.closeAllConnections();
+        }, connectionLimits.shutdownGraceSeconds * 1000);
         await stopped;
         clearTimeout(cutOff);
         await storage.close();
@@ -130,11 +152,14 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 interface ServeContext {
   closing(): boolean;
-  logError(error: unknown): void;
+  logger: Logger;
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, collector: Collector, context: ServeContext): Promise<void> {
   let cors: Record<string, string> = {};
+  // The route's pattern, never the URL: metrics and logs must not carry IDs or the read key.
+  let routeLabel = 'unmatched';
+  observeRequest(req, res, collector.metrics, context.logger, () => routeLabel);
   try {
     const url = new URL(req.url ?? '/', 'http://collector');
     const origin = req.headers.origin;
@@ -149,7 +174,10 @@ async function serve(req: IncomingMessage, res: ServerResponse, collector: Colle
       throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}: use ${allowed.join(' or ')}`, {Allow: allowed.join(', ')});
     }
     const {route, params} = found;
+    routeLabel = route.path;
     if (route.access === 'ingest') cors = corsHeaders(origin, collector.projects);
+    const limited = RATE_LIMITED[route.path];
+    if (limited && route.method === 'POST') collector.admission.admitAddress(limited, req);
     if (route.access === 'read' && !collector.readAccess.allows(req, url)) {
       throw new HttpError(
         401,
@@ -160,11 +188,34 @@ async function serve(req: IncomingMessage, res: ServerResponse, collector: Colle
   } catch (error) {
     if (error instanceof HttpError) {
       send(req, res, {status: error.status, json: {error: error.message}, headers: error.headers}, cors, context);
+    } else if (isStorageUnavailable(error)) {
+      // Never a 2xx for what was not stored: the tracker keeps the batch and retries after this.
+      const retryAfter = error instanceof StorageUnavailable ? error.retryAfterSeconds : 5;
+      const reply = {error: `the collector cannot store right now (its storage is full or out of reach): try again in ${retryAfter} s`};
+      send(req, res, {status: 503, json: reply, headers: {'Retry-After': String(retryAfter)}}, cors, context);
     } else {
-      context.logError(error);
+      context.logger.error('request_failed', {route: routeLabel, method: req.method, error});
       send(req, res, {status: 500, json: {error: 'the collector failed on this request (its log says why); try again'}}, cors, context);
     }
   }
+}
+
+// Counts every answer by route and status, and times handshakes and batches.
+function observeRequest(req: IncomingMessage, res: ServerResponse, metrics: Metrics, logger: Logger, route: () => string): void {
+  const startedAt = process.hrtime.bigint();
+  let counted = false;
+  const count = (status: number) => {
+    if (counted) return;
+    counted = true;
+    const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+    metrics.request(route(), req.method ?? '', status);
+    if (RATE_LIMITED[route()] && req.method === 'POST') metrics.ingestDuration(route(), seconds);
+    logger.debug('request', {route: route(), method: req.method, status, ms: Math.round(seconds * 1000)});
+  };
+  // Counted once the answer is handed to the network, before the client can see it.
+  res.once('finish', () => count(res.statusCode));
+  // 499: the client left before it was answered (nginx's convention).
+  res.once('close', () => count(res.headersSent ? res.statusCode : 499));
 }
 
 // The request origin is echoed when some project accepts it (what the

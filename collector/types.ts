@@ -1,5 +1,6 @@
 // The collector's public types, in one place: what a session looks like, and
 // how a collector is started.
+import type {Logger} from './ops/createLogger';
 import type {Storage} from './storage';
 
 /** An rrweb event as the tracker sends it; only `type` and `timestamp` are checked. */
@@ -73,6 +74,44 @@ export interface Limits {
   batchInflatedBytes: number;
 }
 
+/** A token bucket: `perSecond` refills it, up to `burst` requests at once; `perSecond` 0 means no limit. */
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+/** Rate limits of the handshake and of ingest (ops/createAdmission.ts); each is per collector process. */
+export interface RateLimits {
+  /** Default 5/s, bursts of 50. */
+  handshakesPerAddress: RateLimit;
+  /** Default 200/s, bursts of 2,000. */
+  handshakesPerProject: RateLimit;
+  /** Default 50/s, bursts of 500. */
+  batchesPerAddress: RateLimit;
+  /** Default 5,000/s, bursts of 50,000. */
+  batchesPerProject: RateLimit;
+  /** Default 3,000 a minute, bursts of 3,000. */
+  newSessionsPerProject: RateLimit;
+  /** Clients on loopback (this machine) are not limited per address. Default true. */
+  exemptLoopback: boolean;
+}
+
+/** What keeps slow clients from starving others (ops/guardConnections.ts). */
+export interface ConnectionLimits {
+  /** Default 1000; 0: no cap. */
+  maxConnections: number;
+  /** Default 100 (not applied to loopback, nor behind trusted proxies); 0: no cap. */
+  maxConnectionsPerAddress: number;
+  /** Default 10. */
+  headersTimeoutSeconds: number;
+  /** Default 30. */
+  requestTimeoutSeconds: number;
+  /** Default 5. */
+  keepAliveTimeoutSeconds: number;
+  /** How long close() lets requests in progress finish before cutting them off. Default 10. */
+  shutdownGraceSeconds: number;
+}
+
 export interface CollectorOptions {
   /** Where sessions (and the generated secrets) are kept. */
   dataDir: string;
@@ -103,6 +142,12 @@ export interface CollectorOptions {
   log?: (line: string) => void;
   /** Where unexpected failures (answered 500) are reported. Default: console.error. */
   logError?: (error: unknown) => void;
+  /** Structured logs of notable events (ops/createLogger.ts); when given, failures go there rather than to `logError`. */
+  logger?: Logger;
+  rateLimits?: Partial<RateLimits>;
+  connectionLimits?: Partial<ConnectionLimits>;
+  /** How many reverse proxies in front append the client's address to X-Forwarded-For. Default 0: the header is ignored. */
+  trustedProxies?: number;
 }
 
 export interface RunningCollector {

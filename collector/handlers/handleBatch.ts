@@ -20,6 +20,7 @@ export const handleBatch: Handler = async ({req, url, origin}, collector) => {
     throw new HttpError(403, `project "${session.projectKey}" of this session is no longer configured: start the collector with --project ${session.projectKey}`);
   }
   assertOriginAllowed(project, origin);
+  collector.admission.admitProject('batch', project.key);
   if (session.assistOnly) throw new HttpError(403, 'session is assist-only: no session data is recorded');
 
   const pageParam = url.searchParams.get('page') ?? '';

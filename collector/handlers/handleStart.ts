@@ -20,6 +20,7 @@ export const handleStart: Handler = async ({req, origin}, collector) => {
     throw new HttpError(403, `unknown project key ${JSON.stringify(key)}: start the collector with --project ${key} (or --project ${key}=<your site's origin>)`);
   }
   assertOriginAllowed(project, origin);
+  collector.admission.admitProject('handshake', project.key);
 
   const now = collector.now();
   const {session, resumed} = await resumeOrCreateSession(request, collector, now);

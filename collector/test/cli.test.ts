@@ -19,6 +19,9 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  // The bundle lives outside the repository, away from node_modules, so npm
+  // packages are bundled in; their require() of Node's modules needs this.
+  banner: {js: "import {createRequire} from 'node:module'; const require = createRequire(import.meta.url);"},
   logLevel: 'warning',
 });
 

@@ -1,0 +1,32 @@
+// The limits a collector runs with unless told otherwise, sized for one
+// process on a 2-core machine (which stores about 1,000 batches a second:
+// bench figure 7). The README's "Running the collector in production" lists
+// them with their flags.
+import type {ConnectionLimits, RateLimits} from '../types';
+
+// A burst is this many seconds' worth of the rate: a page load or a reconnect
+// storm behind one NAT is let through, a sustained flood is not.
+export const BURST_SECONDS = 10;
+
+const perSecond = (rate: number) => ({perSecond: rate, burst: rate * BURST_SECONDS});
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  // A handshake is a page load: 5 a second from one address is a busy office behind one NAT.
+  handshakesPerAddress: perSecond(5),
+  handshakesPerProject: perSecond(200),
+  // The tracker sends a batch every 5 s per tab: 50 a second is some 250 tabs behind one address.
+  batchesPerAddress: perSecond(50),
+  batchesPerProject: perSecond(5000),
+  // Per minute: what fills the disk is new sessions, more than their batches.
+  newSessionsPerProject: {perSecond: 3000 / 60, burst: 3000},
+  exemptLoopback: true,
+};
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxConnections: 1000,
+  maxConnectionsPerAddress: 100,
+  headersTimeoutSeconds: 10,
+  requestTimeoutSeconds: 30,
+  keepAliveTimeoutSeconds: 5,
+  shutdownGraceSeconds: 10,
+};
