@@ -5,6 +5,7 @@
 // total task time (CDP Performance.getMetrics TaskDuration) over the noise and
 // the second after it, in which the batches are sent.
 import {alternate} from '../lib/alternate.mjs';
+import {taskTimeProbe} from '../lib/measureTaskTime.mjs';
 import {loadInFreshPage} from '../lib/loadInFreshPage.mjs';
 import {median} from '../lib/median.mjs';
 import {ratio} from '../lib/ratio.mjs';
@@ -42,7 +43,6 @@ async function startTracker() {
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
-const taskSeconds = (metrics) => metrics.metrics.find((metric) => metric.name === 'TaskDuration').value;
 
 export async function measureCaptureCost({browser, site, collector, options, bundleUrl, progress}) {
   const seconds = options.smoke ? 1 : 4;
@@ -58,13 +58,11 @@ export async function measureCaptureCost({browser, site, collector, options, bun
     run: (variant) =>
       loadInFreshPage(browser, urls[variant], async (page) => {
         await page.evaluate(startTracker);
-        const cdp = await page.context().newCDPSession(page);
-        await cdp.send('Performance.enable');
-        const before = taskSeconds(await cdp.send('Performance.getMetrics'));
+        const taskTime = await taskTimeProbe(page);
+        const before = await taskTime();
         const noise = await page.evaluate((s) => window.makeNoise(s), seconds);
         await page.waitForTimeout(1000);
-        const after = taskSeconds(await cdp.send('Performance.getMetrics'));
-        return {taskMs: (after - before) * 1000, ...noise};
+        return {taskMs: (await taskTime()) - before, ...noise};
       }),
   });
   progress('capture cost done');

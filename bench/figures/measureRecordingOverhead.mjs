@@ -12,6 +12,7 @@
 // compression, the request), or for 1.5 s after the workload for the two
 // variants that send nothing.
 import {alternate} from '../lib/alternate.mjs';
+import {taskTimeProbe} from '../lib/measureTaskTime.mjs';
 import {loadInFreshPage} from '../lib/loadInFreshPage.mjs';
 import {median} from '../lib/median.mjs';
 import {mutationPage, mutationScenarios} from '../lib/mutationScenarios.mjs';
@@ -20,7 +21,6 @@ import {snippetTag} from '../lib/snippetTag.mjs';
 
 const VARIANTS = ['none', 'rrweb', 'tracker'];
 
-const taskSeconds = (metrics) => metrics.metrics.find((metric) => metric.name === 'TaskDuration').value;
 
 const startVariant = async (variant) => {
   if (variant === 'rrweb') {
@@ -71,18 +71,16 @@ export async function measureRecordingOverhead({browser, site, collector, option
       run: (variant) =>
         loadInFreshPage(browser, urls[variant], async (page) => {
           await page.evaluate(startVariant, variant);
-          const cdp = await page.context().newCDPSession(page);
-          await cdp.send('Performance.enable');
+          const taskTime = await taskTimeProbe(page);
           const sentBefore = variant === 'tracker' ? await page.evaluate(() => window.tracker._stats().sentBatches) : 0;
-          const before = taskSeconds(await cdp.send('Performance.getMetrics'));
+          const before = await taskTime();
           const timing = await page.evaluate(runWorkload);
           if (variant === 'tracker') {
             await page.waitForFunction((sent) => window.tracker._stats().sentBatches > sent && !window.tracker._stats().bufferedBytes, sentBefore, {polling: 250, timeout: 20_000});
           } else {
             await page.waitForTimeout(1500);
           }
-          const after = taskSeconds(await cdp.send('Performance.getMetrics'));
-          return {...timing, total: (after - before) * 1000};
+          return {...timing, total: (await taskTime()) - before};
         }),
     });
     progress(`recording overhead: ${scenario.title} done`);

@@ -1,5 +1,10 @@
 // What the viewer reads from the collector's read API (SPEC sections 3 and 5),
 // and the payloads of the tracker's custom events it shows.
+// The payloads are the tracker's own types: one definition of the wire contract.
+import type {ErrorPayload} from '../../bundle/capture/captureErrors';
+import type {NetworkPayload} from '../../bundle/capture/captureNetwork';
+
+export type {ErrorPayload, NetworkPayload};
 
 export interface PageSummary {
   pageID: number;
@@ -35,32 +40,7 @@ export interface CustomEvent<P = any> extends ReplayEvent {
   data: {tag: string; payload: P};
 }
 
-export interface ErrorPayload {
-  kind: 'error' | 'unhandledrejection';
-  message: string;
-  name?: string;
-  stack?: string;
-  source?: string;
-  line?: number;
-  column?: number;
-}
-
 export type ConsolePayload = {level: 'log' | 'info' | 'warn' | 'error' | 'debug' | 'assert'; args: string[]} | {throttled: number};
-
-export interface NetworkPayload {
-  method: string;
-  url: string;
-  status: number;
-  durationMs: number;
-  requestBytes?: number;
-  responseBytes?: number;
-  kind: 'fetch' | 'xhr';
-  error?: string;
-  requestHeaders?: Record<string, string>;
-  responseHeaders?: Record<string, string>;
-  requestBody?: string;
-  responseBody?: string;
-}
 
 export interface NavigationPayload {
   url: string;
