@@ -2,7 +2,7 @@
 import type {IncomingMessage} from 'node:http';
 import type {ProjectRegistry} from './projects';
 import type {ReadAccess} from './readAccess';
-import type {Storage} from './storage';
+import type {Storage} from './storage/storage';
 import type {Limits} from './types';
 
 /** What every handler may use, set up once by startCollector. */

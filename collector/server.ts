@@ -9,7 +9,7 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import {mkdir} from 'node:fs/promises';
 import {join} from 'node:path';
-import {createFileStorage} from './fileStorage';
+import {createFileStorage} from './storage/file/createFileStorage';
 import {handleBatch} from './handlers/handleBatch';
 import {handleGetSession} from './handlers/handleGetSession';
 import {handleListSessions} from './handlers/handleListSessions';

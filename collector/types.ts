@@ -1,6 +1,6 @@
 // The collector's public types, in one place: what a session looks like, and
 // how a collector is started.
-import type {Storage} from './storage';
+import type {Storage} from './storage/storage';
 
 /** An rrweb event as the tracker sends it; only `type` and `timestamp` are checked. */
 export interface RecordedEvent {

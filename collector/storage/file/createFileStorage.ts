@@ -27,12 +27,12 @@
 // active. One collector process owns a data directory.
 import {mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {applySessionChange, withSummaryDefaults} from './applySessionChange';
-import {sessionMatches} from './sessionMatches';
-import {syncDirectory} from './lib/syncDirectory';
-import {writeFileAtomic} from './lib/writeFileAtomic';
-import type {BatchToStore, NewPage, NewSession, SessionChange, SessionQuery, Storage} from './storage';
-import type {Page, RecordedEvent, Session} from './types';
+import {applySessionChange, withSummaryDefaults} from '../applySessionChange';
+import {sessionMatches} from '../sessionMatches';
+import {syncDirectory} from '../../lib/syncDirectory';
+import {writeFileAtomic} from '../../lib/writeFileAtomic';
+import type {BatchToStore, NewPage, NewSession, SessionChange, SessionQuery, Storage} from '../storage';
+import type {Page, RecordedEvent, Session} from '../../types';
 
 export interface FileStorageOptions {
   /** How long the changes batches bring wait before session.json is rewritten (default 1000 ms). */

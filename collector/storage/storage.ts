@@ -1,10 +1,10 @@
 // Where sessions and their events are kept. Handlers only talk to this
-// interface; `fileStorage.ts` is the embedded default, and another backend
+// interface; `file/createFileStorage.ts` is the embedded default, and another backend
 // (a database, an object store) implements the same few methods.
 //
 // Sessions handed out are the backend's own records: read them, never change
 // them; every change goes through `updateSession` (or `addPage`/`putBatch`).
-import type {Page, RecordedEvent, Session} from './types';
+import type {Page, RecordedEvent, Session} from '../types';
 
 /** What a backend fills in itself when a session is created (counts at 0, lists empty). */
 type Computed = 'pages' | 'lastActivityAt' | 'firstEventAt' | 'lastEventAt' | 'customEventCount' | 'vitals'
