@@ -30,7 +30,9 @@ export interface RouteRequest {
 
 export type Reply =
   | {status: number; json: unknown; headers?: Record<string, string>}
-  | {status: number; body: Buffer | string; headers: Record<string, string>};
+  | {status: number; body: Buffer | string; headers: Record<string, string>}
+  /** JSON written as it is produced (lib/writeStream.ts). */
+  | {status: number; stream: AsyncIterable<string | Buffer>; headers?: Record<string, string>};
 
 /** Returns the reply, or throws an HttpError (which becomes `{error}`). */
 export type Handler = (request: RouteRequest, collector: Collector) => Promise<Reply> | Reply;

@@ -99,6 +99,8 @@ export interface CollectorOptions {
   viewerDir?: string;
   /** Another storage backend; default: files under `dataDir`. */
   storage?: Storage;
+  /** Sessions inactive for longer are removed (storage/startRetention.ts). Default: kept. */
+  retentionDays?: number;
   /** Where notes about the start-up (sessions loaded, recovery after a crash) go. Default: nowhere. */
   log?: (line: string) => void;
   /** Where unexpected failures (answered 500) are reported. Default: console.error. */
