@@ -6,6 +6,7 @@ import {join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseCliArgs, USAGE, type CliArgs} from './parseCliArgs';
 import {startCollector} from './server';
+import {openStorage} from './storage/openStorage';
 
 async function main(): Promise<void> {
   let args: CliArgs;
@@ -26,8 +27,15 @@ async function main(): Promise<void> {
   // Notes from the start-up come after the "listening on" line.
   let notes: string[] | null = [];
 
+  // Collectors that share a database must share the signing secret: a token signed by one is checked by another.
+  if (args.database && !process.env.TRACKER_SECRET) {
+    console.error('collector: --database needs TRACKER_SECRET in the environment, the same for every collector sharing the database');
+    process.exit(2);
+  }
   const collector = await startCollector({
     dataDir,
+    storage: await openStorage({dataDir, database: args.database, blobs: args.blobs, s3Endpoint: args.s3Endpoint, log: (line) => (notes ? notes.push(line) : console.log(line))}),
+    retentionDays: args.retentionDays,
     host: args.host,
     port: args.port,
     projects: args.projects,

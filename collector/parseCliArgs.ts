@@ -2,11 +2,13 @@
 // say what to type instead.
 import {parseArgs} from 'node:util';
 import {parseProject} from './projects';
+import {parseStorageArgs} from './storage/parseStorageArgs';
 import type {Project} from './types';
 
 export const USAGE = `usage: node dist/collector.js --port N --data DIR [--host H]
          [--project KEY[=ORIGIN,ORIGIN...]]... [--token-ttl SECONDS]
          [--inactivity-timeout SECONDS] [--read-secret S]
+         [--database postgres://... --blobs s3://BUCKET/PREFIX [--s3-endpoint URL]] [--retention-days N]
   --port N                      0 picks a free port (default 8787)
   --data DIR                    where sessions are kept (default ./.data)
   --host H                      default 127.0.0.1; any other host needs the read secret to read sessions
@@ -16,7 +18,12 @@ export const USAGE = `usage: node dist/collector.js --port N --data DIR [--host 
   --inactivity-timeout SECONDS  a session idle for longer is not resumed (default 1800)
   --read-secret S               the read API's secret (or TRACKER_READ_SECRET; default: generated
                                 once into DIR/read-secret)
-environment: TRACKER_SECRET signs session tokens (default: generated once into DIR/secret)`;
+  --database URL                PostgreSQL for the session index (with --blobs; see "Storage and scale" in the README)
+  --blobs s3://BUCKET/PREFIX    an S3-compatible object store for the events (with --database)
+  --s3-endpoint URL             the object store's address when it is not AWS (MinIO, R2...; or AWS_ENDPOINT_URL_S3)
+  --retention-days N            remove sessions inactive for more than N days (default: keep them)
+environment: TRACKER_SECRET signs session tokens (default: generated once into DIR/secret);
+             AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION for the object store`;
 
 export interface CliArgs {
   help: boolean;
@@ -27,6 +34,10 @@ export interface CliArgs {
   tokenTtlSeconds?: number;
   inactivityTimeoutSeconds?: number;
   readSecret?: string;
+  database?: string;
+  blobs?: string;
+  s3Endpoint?: string;
+  retentionDays?: number;
 }
 
 export function parseCliArgs(argv: string[]): CliArgs {
@@ -44,6 +55,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'token-ttl': {type: 'string'},
         'inactivity-timeout': {type: 'string'},
         'read-secret': {type: 'string'},
+        database: {type: 'string'},
+        blobs: {type: 'string'},
+        's3-endpoint': {type: 'string'},
+        'retention-days': {type: 'string'},
         help: {type: 'boolean'},
       },
     }));
@@ -57,6 +72,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     dataDir: values.data ?? '.data',
     projects: (values.project ?? []).map(parseProject),
     readSecret: values['read-secret'],
+    ...parseStorageArgs(values),
   };
   if (values.port !== undefined) {
     args.port = Number(values.port);
