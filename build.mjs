@@ -56,6 +56,8 @@ function buildCollector() {
     format: 'esm',
     target: 'node20',
     sourcemap: true,
+    // pg and the AWS SDK are CommonJS and require Node's modules: an ES module bundle needs a require.
+    banner: {js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);"},
     logLevel: 'warning',
   });
 }

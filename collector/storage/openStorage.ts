@@ -2,8 +2,6 @@
 // PostgreSQL (--database) with an S3-compatible store (--blobs), which go
 // together: the database indexes what the store holds.
 import {createFileStorage} from './file/createFileStorage';
-import {createPostgresStorage} from './postgres/createPostgresStorage';
-import {createS3BlobStore} from './s3/createS3BlobStore';
 import {parseBlobsUrl} from './s3/parseBlobsUrl';
 import type {Storage} from './storage';
 
@@ -23,6 +21,8 @@ export async function openStorage(choice: StorageChoice): Promise<Storage> {
     throw new Error('--database and --blobs go together: PostgreSQL keeps the index, the object store the events (give both, or neither for files under --data)');
   }
   const {bucket, prefix} = parseBlobsUrl(choice.blobs);
+  // Loaded only when asked for: the embedded default starts without the database client and the AWS SDK.
+  const [{createPostgresStorage}, {createS3BlobStore}] = await Promise.all([import('./postgres/createPostgresStorage'), import('./s3/createS3BlobStore')]);
   const storage = await createPostgresStorage({
     connectionString: choice.database,
     blobs: createS3BlobStore({bucket, endpoint: choice.s3Endpoint}),
