@@ -35,7 +35,15 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'pg-test-'));
   const dataDir = join(dir, 'data');
-  if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), Number(execFileSync('id', ['-g', 'postgres']).toString().trim()));
+  if (asRoot) {
+    // Debian's package creates the user; binaries installed another way may come without it.
+    try {
+      execFileSync('id', ['postgres'], {stdio: 'ignore'});
+    } catch {
+      execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], {stdio: 'ignore'});
+    }
+    chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), Number(execFileSync('id', ['-g', 'postgres']).toString().trim()));
+  }
   // As root: the same command, as the unprivileged user.
   const command = (file: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, file), ...args]] : [join(bin, file), args]);
 
