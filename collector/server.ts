@@ -77,7 +77,6 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const readSecret = options.readSecret ?? (readSecretFile ? (await loadOrCreateSecret(readSecretFile)).secret : '');
 
   const storage = options.storage ?? (await createFileStorage(options.dataDir, {log}));
-  const retention = options.retentionDays ? startRetention(storage, {days: options.retentionDays, log}) : null;
   const collector: Collector = {
     storage,
     projects: createProjectRegistry(options.projects?.length ? options.projects : [DEMO_PROJECT]),
@@ -103,6 +102,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     throw error;
   }
   const port = (server.address() as {port: number}).port;
+  const retention = options.retentionDays ? startRetention(storage, {days: options.retentionDays, log}) : null;
 
   let closed: Promise<void> | null = null;
   return {
