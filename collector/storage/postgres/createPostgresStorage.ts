@@ -247,6 +247,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     },
 
     async erase(erasure: Erasure): Promise<string[]> {
+      // Objects an earlier erasure could not delete (the store was out of reach) go first.
+      await finishPendingRemovals();
       const now = Date.now();
       const ids = await transaction(async (client) => {
         const {rows} = await query<{session_id: string}>(
