@@ -8,6 +8,7 @@ import {createLogger} from './ops/createLogger';
 import {stopOnSignals} from './ops/stopOnSignals';
 import {parseCliArgs, USAGE, type CliArgs} from './parseCliArgs';
 import {startCollector} from './server';
+import {openStorage} from './storage/openStorage';
 
 async function main(): Promise<void> {
   let args: CliArgs;
@@ -29,8 +30,15 @@ async function main(): Promise<void> {
   let notes: string[] | null = [];
   const logger = createLogger({level: args.logLevel});
 
+  // Collectors that share a database must share the signing secret: a token signed by one is checked by another.
+  if (args.database && !process.env.TRACKER_SECRET) {
+    console.error('collector: --database needs TRACKER_SECRET in the environment, the same for every collector sharing the database');
+    process.exit(2);
+  }
   const collector = await startCollector({
     dataDir,
+    storage: await openStorage({dataDir, database: args.database, blobs: args.blobs, s3Endpoint: args.s3Endpoint, log: (line) => (notes ? notes.push(line) : console.log(line))}),
+    retentionDays: args.retentionDays,
     host: args.host,
     port: args.port,
     projects: args.projects,

@@ -4,11 +4,13 @@ import {parseArgs} from 'node:util';
 import {LOG_LEVELS, type LogLevel} from './ops/createLogger';
 import {BURST_SECONDS} from './ops/defaultLimits';
 import {parseProject} from './projects';
+import {parseStorageArgs} from './storage/parseStorageArgs';
 import type {ConnectionLimits, Project, RateLimits} from './types';
 
 export const USAGE = `usage: node dist/collector.js --port N --data DIR [--host H]
          [--project KEY[=ORIGIN,ORIGIN...]]... [--token-ttl SECONDS]
          [--inactivity-timeout SECONDS] [--read-secret S]
+         [--database postgres://... --blobs s3://BUCKET/PREFIX [--s3-endpoint URL]] [--retention-days N]
   --port N                      0 picks a free port (default 8787)
   --data DIR                    where sessions are kept (default ./.data)
   --host H                      default 127.0.0.1; any other host needs the read secret to read sessions
@@ -18,6 +20,10 @@ export const USAGE = `usage: node dist/collector.js --port N --data DIR [--host 
   --inactivity-timeout SECONDS  a session idle for longer is not resumed (default 1800)
   --read-secret S               the read API's secret (or TRACKER_READ_SECRET; default: generated
                                 once into DIR/read-secret)
+  --database URL                PostgreSQL for the session index (with --blobs; see "Storage and scale" in the README)
+  --blobs s3://BUCKET/PREFIX    an S3-compatible object store for the events (with --database)
+  --s3-endpoint URL             the object store's address when it is not AWS (MinIO, R2...; or AWS_ENDPOINT_URL_S3)
+  --retention-days N            remove sessions inactive for more than N days (default: keep them)
 abuse limits, per collector process (README: "Running the collector in production"):
   --handshakes-per-address RATE   handshakes a second from one address (default 5; bursts of ${BURST_SECONDS}x; 0: no limit)
   --handshakes-per-project RATE   handshakes a second for one project (default 200)
@@ -32,7 +38,8 @@ abuse limits, per collector process (README: "Running the collector in productio
   --request-timeout SECONDS       a request must be received whole within this (default 30)
   --shutdown-grace SECONDS        on SIGTERM, how long requests in progress may finish (default 10)
   --log-level LEVEL               debug, info, warn, error or silent (default info); logs are JSON lines on stdout
-environment: TRACKER_SECRET signs session tokens (default: generated once into DIR/secret)`;
+environment: TRACKER_SECRET signs session tokens (default: generated once into DIR/secret);
+             AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION for the object store`;
 
 export interface CliArgs {
   help: boolean;
@@ -47,6 +54,10 @@ export interface CliArgs {
   connectionLimits: Partial<ConnectionLimits>;
   trustedProxies: number;
   logLevel: LogLevel;
+  database?: string;
+  blobs?: string;
+  s3Endpoint?: string;
+  retentionDays?: number;
 }
 
 export function parseCliArgs(argv: string[]): CliArgs {
@@ -64,6 +75,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'token-ttl': {type: 'string'},
         'inactivity-timeout': {type: 'string'},
         'read-secret': {type: 'string'},
+        database: {type: 'string'},
+        blobs: {type: 'string'},
+        's3-endpoint': {type: 'string'},
+        'retention-days': {type: 'string'},
         help: {type: 'boolean'},
         'handshakes-per-address': {type: 'string'},
         'handshakes-per-project': {type: 'string'},
@@ -94,6 +109,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     connectionLimits: {},
     trustedProxies: values['trust-proxy'] ? 1 : 0,
     logLevel: 'info',
+    ...parseStorageArgs(values),
   };
   if (values.port !== undefined) {
     args.port = Number(values.port);

@@ -1,7 +1,7 @@
 // Checks a handshake body (POST /v1/web/start) field by field. A refusal
 // names the field and what was expected, for the developer reading the
 // tracker's failure reason.
-import {MAX_METADATA_KEYS} from './applySessionChange';
+import {MAX_METADATA_KEYS} from './storage/applySessionChange';
 import {HttpError} from './lib/httpError';
 
 export interface StartRequest {

@@ -4,7 +4,7 @@ import type {Admission} from './ops/createAdmission';
 import type {Metrics} from './ops/createMetrics';
 import type {ProjectRegistry} from './projects';
 import type {ReadAccess} from './readAccess';
-import type {Storage} from './storage';
+import type {Storage} from './storage/storage';
 import type {Limits} from './types';
 
 /** What every handler may use, set up once by startCollector. */
@@ -35,7 +35,9 @@ export interface RouteRequest {
 
 export type Reply =
   | {status: number; json: unknown; headers?: Record<string, string>}
-  | {status: number; body: Buffer | string; headers: Record<string, string>};
+  | {status: number; body: Buffer | string; headers: Record<string, string>}
+  /** JSON written as it is produced (lib/writeStream.ts). */
+  | {status: number; stream: AsyncIterable<string | Buffer>; headers?: Record<string, string>};
 
 /** Returns the reply, or throws an HttpError (which becomes `{error}`). */
 export type Handler = (request: RouteRequest, collector: Collector) => Promise<Reply> | Reply;

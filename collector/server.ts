@@ -10,8 +10,11 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import {mkdir} from 'node:fs/promises';
 import {join} from 'node:path';
-import {createFileStorage} from './fileStorage';
+import {createFileStorage} from './storage/file/createFileStorage';
+import {startRetention} from './storage/startRetention';
 import {handleBatch} from './handlers/handleBatch';
+import {handleEraseSession} from './handlers/handleEraseSession';
+import {handleEraseSessionsOfUser} from './handlers/handleEraseSessionsOfUser';
 import {handleGetSession} from './handlers/handleGetSession';
 import {handleListSessions} from './handlers/handleListSessions';
 import {handlePageEvents} from './handlers/handlePageEvents';
@@ -25,6 +28,7 @@ import {isLoopbackHost} from './lib/isLoopbackHost';
 import {loadOrCreateSecret} from './lib/loadOrCreateSecret';
 import {matchPath} from './lib/matchPath';
 import {bodyLeftUnread} from './lib/readBody';
+import {writeStream} from './lib/writeStream';
 import {createProjectRegistry, DEMO_PROJECT, type ProjectRegistry} from './projects';
 import {createAdmission, type IngestKind} from './ops/createAdmission';
 import {silentLogger, type Logger} from './ops/createLogger';
@@ -38,7 +42,7 @@ import type {Collector, Handler, Reply} from './route';
 import type {CollectorOptions, Limits, RunningCollector} from './types';
 
 interface Route {
-  method: 'GET' | 'POST' | 'OPTIONS';
+  method: 'GET' | 'POST' | 'DELETE' | 'OPTIONS';
   path: string;
   access: 'ingest' | 'read' | 'open';
   handler: Handler;
@@ -50,6 +54,8 @@ const routes: Route[] = [
   {method: 'POST',    path: '/v1/web/i',                                access: 'ingest', handler: handleBatch},
   {method: 'GET',     path: '/api/sessions',                            access: 'read',   handler: handleListSessions},
   {method: 'GET',     path: '/api/sessions/:id',                        access: 'read',   handler: handleGetSession},
+  {method: 'DELETE',  path: '/api/sessions',                            access: 'read',   handler: handleEraseSessionsOfUser},
+  {method: 'DELETE',  path: '/api/sessions/:id',                        access: 'read',   handler: handleEraseSession},
   {method: 'GET',     path: '/api/sessions/:id/events',                 access: 'read',   handler: handleSessionEvents},
   {method: 'GET',     path: '/api/sessions/:id/pages/:pageID/events',   access: 'read',   handler: handlePageEvents},
   {method: 'GET',     path: '/',                                        access: 'read',   handler: handleViewer},
@@ -115,6 +121,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     throw error;
   }
   const port = (server.address() as {port: number}).port;
+  const retention = options.retentionDays ? startRetention(storage, {days: options.retentionDays, log}) : null;
 
   let closed: Promise<void> | null = null;
   return {
@@ -133,6 +140,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         }, connectionLimits.shutdownGraceSeconds * 1000);
         await stopped;
         clearTimeout(cutOff);
+        await retention?.stop();
         await storage.close();
       })();
       return closed;
@@ -236,6 +244,11 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply, cors: Rec
   // The client left (a cut-off upload): nobody to answer.
   if (res.headersSent || res.destroyed) return;
   const headers: Record<string, string> = {...cors, 'X-Content-Type-Options': 'nosniff', ...reply.headers};
+  if ('stream' in reply) {
+    res.writeHead(reply.status, {...headers, 'Content-Type': 'application/json', 'Cache-Control': 'no-store'});
+    void writeStream(res, reply.stream, (error) => context.logger.error('stream_failed', {error}));
+    return;
+  }
   let body: Buffer | string;
   if ('json' in reply) {
     body = JSON.stringify(reply.json);

@@ -1,7 +1,7 @@
 // The collector's public types, in one place: what a session looks like, and
 // how a collector is started.
 import type {Logger} from './ops/createLogger';
-import type {Storage} from './storage';
+import type {Storage} from './storage/storage';
 
 /** An rrweb event as the tracker sends it; only `type` and `timestamp` are checked. */
 export interface RecordedEvent {
@@ -138,6 +138,8 @@ export interface CollectorOptions {
   viewerDir?: string;
   /** Another storage backend; default: files under `dataDir`. */
   storage?: Storage;
+  /** Sessions inactive for longer are removed (storage/startRetention.ts). Default: kept. */
+  retentionDays?: number;
   /** Where notes about the start-up (sessions loaded, recovery after a crash) go. Default: nowhere. */
   log?: (line: string) => void;
   /** Where unexpected failures (answered 500) are reported. Default: console.error. */

@@ -3,6 +3,8 @@
 # (Playwright with the system Chromium, see CHROMIUM_PATH in the README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The PostgreSQL storage tests start their own server from Debian's package: installed when missing and we may (root, apt).
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || { apt-get update && apt-get install -y postgresql; } || echo "could not install PostgreSQL: its storage tests will be skipped"
 npx tsc --noEmit -p .
 node build.mjs
 node scripts/unit.mjs

@@ -8,6 +8,7 @@ import {parseEvents} from '../parseEvents';
 import {assertOriginAllowed} from '../projects';
 import type {Collector, Handler} from '../route';
 import {summarizeEvents} from '../summarizeEvents';
+import {SessionErased} from '../storage/storage';
 import {verifyToken} from '../tokens';
 import type {Session} from '../types';
 
@@ -45,10 +46,15 @@ export const handleBatch: Handler = async ({req, url, origin}, collector) => {
     await collector.storage.updateSession(session.sessionID, {activeAt: now});
     return {status: 200, json: {ok: true, duplicate: false}};
   }
-  const outcome = await collector.storage.putBatch({sessionID: session.sessionID, pageID, seq, body, eventCount: events.length});
-  // A duplicate was counted when it was first stored.
-  const change = outcome === 'stored' ? summarizeEvents(events) : {};
-  await collector.storage.updateSession(session.sessionID, {...change, activeAt: now});
+  let outcome: 'stored' | 'duplicate';
+  try {
+    // The summary goes with the batch: counted once, when it is first stored.
+    outcome = await collector.storage.putBatch({sessionID: session.sessionID, pageID, seq, body, eventCount: events.length, change: {...summarizeEvents(events), activeAt: now}});
+  } catch (error) {
+    if (error instanceof SessionErased) throw erasedError(session.sessionID);
+    throw error;
+  }
+  if (outcome === 'duplicate') await collector.storage.updateSession(session.sessionID, {activeAt: now});
   return {status: 200, json: {ok: true, duplicate: outcome === 'duplicate'}};
 };
 
@@ -64,8 +70,13 @@ async function sessionOfToken(authorization: string | undefined, collector: Coll
     throw new HttpError(401, `the session token is malformed: ${RENEW}`);
   }
   const session = await collector.storage.getSession(check.sessionID);
+  if (!session && (await collector.storage.isErased(check.sessionID))) throw erasedError(check.sessionID);
   if (!session || session.projectKey !== check.projectKey) {
     throw new HttpError(401, `the session token names session ${check.sessionID}, which this collector does not have: ${RENEW}`);
   }
   return session;
 }
+
+// 410, not 401: a 401 would have the tracker start a new session at once,
+// and an erased session is refused for good (the batch is dropped, not retried).
+const erasedError = (sessionID: string) => new HttpError(410, `session ${sessionID} was erased: its data is not accepted any more`);

@@ -8,7 +8,7 @@
 // cursor a person can read.
 import {HttpError} from '../lib/httpError';
 import {sessionSummary} from '../sessionSummary';
-import type {SessionQuery} from '../storage';
+import type {SessionQuery} from '../storage/storage';
 import type {Handler} from '../route';
 
 const DEFAULT_LIMIT = 100;

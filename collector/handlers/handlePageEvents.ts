@@ -1,10 +1,13 @@
 // GET /api/sessions/:id/pages/:pageID/events: one page's events, so that a
 // viewer can play the first page of a long session while fetching the rest.
+// Streamed from storage batch after batch (eventsJson.ts).
+import {pageWithEventsJson} from '../eventsJson';
 import type {Handler} from '../route';
 import {findPage, findSession} from './findSession';
 
 export const handlePageEvents: Handler = async ({params}, collector) => {
   const session = await findSession(collector, params.id);
   const page = findPage(session, params.pageID);
-  return {status: 200, json: {pageID: page.pageID, events: await collector.storage.readPageEvents(session.sessionID, page.pageID)}};
+  const batches = await collector.storage.readPageBatches(session.sessionID, page.pageID);
+  return {status: 200, stream: pageWithEventsJson({pageID: page.pageID}, batches)};
 };

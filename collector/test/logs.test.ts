@@ -4,8 +4,8 @@ import {mkdir} from 'node:fs/promises';
 import {join} from 'node:path';
 import {createLogger} from '../ops/createLogger';
 import {StorageUnavailable} from '../lib/storageUnavailable';
-import {createFileStorage} from '../fileStorage';
-import type {Storage} from '../storage';
+import {createFileStorage} from '../storage/file/createFileStorage';
+import type {Storage} from '../storage/storage';
 import {collectorFor, custom, events, getJson, sendBatch, startSession, tempDir} from './helpers';
 import {handshakeFrom} from './opsHelpers';
 

@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {applySessionChange, MAX_URL_LENGTH, MAX_URLS} from '../applySessionChange';
+import {applySessionChange, MAX_URL_LENGTH, MAX_URLS} from '../storage/applySessionChange';
 import {summarizeEvents} from '../summarizeEvents';
 import type {Session} from '../types';
 import {collectorFor, custom, events, getJson, sendBatch, startSession} from './helpers';

@@ -6,7 +6,7 @@
 // the sessions where only an API call failed would hide the failures users
 // report most.
 import type {SessionQuery} from './storage';
-import type {Session} from './types';
+import type {Session} from '../types';
 
 export function sessionMatches(session: Session, query: SessionQuery): boolean {
   if (query.userID !== undefined && session.userID !== query.userID) return false;

@@ -2,6 +2,8 @@
 //
 //   <dataDir>/
 //     clean-shutdown                     present only between a clean close() and the next start
+//     erased/<sessionID>                 an empty file per erased session: a late batch is refused
+//     trash/                             sessions being removed (erasure, retention); emptied at start-up
 //     sessions/
 //       <sessionID>/
 //         session.json                   the session record (types.ts `Session`): project, user,
@@ -25,14 +27,21 @@
 // Which batches a page already has is learnt from its directory listing the
 // first time the page receives a batch, then kept in memory while the page is
 // active. One collector process owns a data directory.
-import {mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises';
+//
+// Removing a session (erasure, retention) takes it out of memory, waits for
+// its writes under way, then renames its directory into trash/ (one atomic
+// step: a reader sees all of it or none) and deletes it there. An erasure
+// writes its tombstone in erased/ first: after a crash halfway, start-up
+// finishes the job.
+import {randomUUID} from 'node:crypto';
+import {mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {applySessionChange, withSummaryDefaults} from './applySessionChange';
-import {sessionMatches} from './sessionMatches';
-import {syncDirectory} from './lib/syncDirectory';
-import {writeFileAtomic} from './lib/writeFileAtomic';
-import type {BatchToStore, NewPage, NewSession, SessionChange, SessionQuery, Storage} from './storage';
-import type {Page, RecordedEvent, Session} from './types';
+import {applySessionChange, withSummaryDefaults} from '../applySessionChange';
+import {sessionMatches} from '../sessionMatches';
+import {syncDirectory} from '../../lib/syncDirectory';
+import {writeFileAtomic} from '../../lib/writeFileAtomic';
+import {SessionErased, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionQuery, type Storage} from '../storage';
+import type {Page, Session} from '../../types';
 
 export interface FileStorageOptions {
   /** How long the changes batches bring wait before session.json is rewritten (default 1000 ms). */
@@ -65,6 +74,8 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   const metadataDelayMs = options.metadataDelayMs ?? 1000;
   const log = options.log ?? (() => {});
   const sessionsDir = join(dataDir, 'sessions');
+  const erasedDir = join(dataDir, 'erased');
+  const trashDir = join(dataDir, 'trash');
   const cleanMarker = join(dataDir, 'clean-shutdown');
   const sessionDir = (sessionID: string) => join(sessionsDir, sessionID);
   const pageDir = (sessionID: string, pageID: number) => join(sessionsDir, sessionID, String(pageID));
@@ -76,10 +87,15 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   const batchesInFlight = new Map<string, Promise<void>>();
   const metadataWrites = new Map<string, Promise<void>>();
   const dirty = new Set<string>();
+  const erased = new Set<string>();
   let flushTimer: NodeJS.Timeout | null = null;
   let closed = false;
 
   await mkdir(sessionsDir, {recursive: true});
+  await mkdir(erasedDir, {recursive: true});
+  await rm(trashDir, {recursive: true, force: true});
+  await mkdir(trashDir, {recursive: true});
+  for (const name of await readdir(erasedDir)) erased.add(name);
   const cleanStart = await rm(cleanMarker).then(
     () => true,
     () => false,
@@ -100,6 +116,11 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     let unreadable = 0;
     let corrected = 0;
     await forEachConcurrently(names, LOAD_CONCURRENCY, async (name) => {
+      if (erased.has(name)) {
+        // An erasure interrupted by a crash: finish it.
+        await rm(sessionDir(name), {recursive: true, force: true});
+        return;
+      }
       let session: Session;
       try {
         session = JSON.parse(await readFile(join(sessionsDir, name, SESSION_FILE), 'utf8'));
@@ -202,13 +223,30 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
 
   function mustGet(sessionID: string): Session {
     const session = sessions.get(sessionID);
+    if (!session && erased.has(sessionID)) throw new SessionErased(sessionID);
     if (!session) throw new Error(`no session ${sessionID} in ${sessionsDir}`);
     return session;
   }
 
+  // Out of memory at once (nothing reads or writes it from now on), then off the disk.
+  async function remove(session: Session): Promise<void> {
+    const id = session.sessionID;
+    sessions.delete(id);
+    timeline.splice(timeline.indexOf(session), 1);
+    dirty.delete(id);
+    for (const key of pageStates.keys()) if (key.startsWith(`${id}/`)) pageStates.delete(key);
+    const underWay = [...batchesInFlight].filter(([key]) => key.startsWith(`${id}/`)).map(([, write]) => write);
+    await Promise.allSettled([...underWay, metadataWrites.get(id) ?? Promise.resolve()]);
+    const trashed = join(trashDir, `${id}.${randomUUID()}`);
+    await rename(sessionDir(id), trashed).catch((error) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+    await rm(trashed, {recursive: true, force: true, maxRetries: 3});
+  }
+
   return {
     async createSession(input: NewSession): Promise<Session> {
-      if (sessions.has(input.sessionID)) throw new Error(`session ${input.sessionID} exists already`);
+      if (sessions.has(input.sessionID) || erased.has(input.sessionID)) throw new Error(`session ${input.sessionID} exists already`);
       const session: Session = {
         ...input,
         metadata: {...input.metadata},
@@ -285,8 +323,9 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       markDirty(sessionID);
     },
 
-    async putBatch({sessionID, pageID, seq, body, eventCount}: BatchToStore): Promise<'stored' | 'duplicate'> {
-      const page = mustGet(sessionID).pages[pageID - 1];
+    async putBatch({sessionID, pageID, seq, body, eventCount, change}: BatchToStore): Promise<'stored' | 'duplicate'> {
+      const session = mustGet(sessionID);
+      const page = session.pages[pageID - 1];
       if (!page) throw new Error(`session ${sessionID} has no page ${pageID}`);
       const state = pageState(sessionID, pageID);
       state.busy++;
@@ -300,9 +339,12 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
           if (!inFlight) break;
           await inFlight.catch(() => {});
         }
+        // Removed while this request waited: not brought back.
+        if (!sessions.has(sessionID)) mustGet(sessionID);
         const stored = writeFileAtomic(join(pageDir(sessionID, pageID), batchFileName(seq, eventCount)), body).then(() => {
           state.seqs.add(seq);
           page.eventCount += eventCount;
+          if (change) applySessionChange(session, change);
           markDirty(sessionID);
         });
         batchesInFlight.set(key, stored);
@@ -318,11 +360,33 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       }
     },
 
-    async readPageEvents(sessionID: string, pageID: number): Promise<RecordedEvent[]> {
+    async readPageBatches(sessionID: string, pageID: number): Promise<AsyncIterable<Buffer>> {
       const dir = pageDir(sessionID, pageID);
       const batches = (await listBatches(dir)).sort((a, b) => a.seq - b.seq);
-      const texts = await Promise.all(batches.map((batch) => readFile(join(dir, batch.name), 'utf8')));
-      return texts.flatMap((text) => JSON.parse(text) as RecordedEvent[]);
+      return (async function* () {
+        for (const batch of batches) yield await readFile(join(dir, batch.name));
+      })();
+    },
+
+    async erase(erasure: Erasure): Promise<string[]> {
+      const doomed = 'sessionID' in erasure ? [sessions.get(erasure.sessionID) ?? []].flat() : timeline.filter((session) => session.userID === erasure.userID);
+      for (const session of doomed) {
+        // The tombstone first, durably: a crash before the directory is gone leaves the erasure to finish at start-up.
+        await writeFileAtomic(join(erasedDir, session.sessionID), '');
+        erased.add(session.sessionID);
+        await remove(session);
+      }
+      return doomed.map((session) => session.sessionID);
+    },
+
+    async isErased(sessionID: string): Promise<boolean> {
+      return erased.has(sessionID);
+    },
+
+    async removeInactiveSince(time: number, limit: number): Promise<number> {
+      const expired = timeline.filter((session) => session.lastActivityAt < time).slice(0, limit);
+      for (const session of expired) await remove(session);
+      return expired.length;
     },
 
     async close(): Promise<void> {

@@ -1,10 +1,18 @@
 // Where sessions and their events are kept. Handlers only talk to this
-// interface; `fileStorage.ts` is the embedded default, and another backend
-// (a database, an object store) implements the same few methods.
+// interface. Two backends implement it:
+//   file/createFileStorage.ts          the embedded default: files under the data directory
+//   postgres/createPostgresStorage.ts  PostgreSQL for the index, an S3-compatible store (s3/)
+//                                      for batch bodies: any number of collectors share them
+// openStorage.ts picks one from the command line; test/conformance.ts holds
+// the behaviour both must show.
+//
+// A backend that cannot store right now throws StorageUnavailable
+// (lib/storageUnavailable.ts); a batch or page for a session erased
+// meanwhile throws SessionErased.
 //
 // Sessions handed out are the backend's own records: read them, never change
 // them; every change goes through `updateSession` (or `addPage`/`putBatch`).
-import type {Page, RecordedEvent, Session} from './types';
+import type {Page, Session} from '../types';
 
 /** What a backend fills in itself when a session is created (counts at 0, lists empty). */
 type Computed = 'pages' | 'lastActivityAt' | 'firstEventAt' | 'lastEventAt' | 'customEventCount' | 'vitals'
@@ -61,6 +69,18 @@ export interface BatchToStore {
   /** The batch as a JSON array of events, already checked. */
   body: Buffer;
   eventCount: number;
+  /** What the batch changes in its session: applied once, with the batch, only when it is stored (not for a duplicate). */
+  change?: SessionChange;
+}
+
+/** Which sessions an erasure removes. */
+export type Erasure = {sessionID: string} | {userID: string};
+
+/** Thrown when a session was erased while a request for it was under way: it is not brought back. */
+export class SessionErased extends Error {
+  constructor(readonly sessionID: string) {
+    super(`session ${sessionID} was erased`);
+  }
 }
 
 export interface Storage {
@@ -76,11 +96,31 @@ export interface Storage {
   /**
    * Stores one batch durably, once per (page, seq): 'duplicate' when that
    * batch is already stored (or being stored by a concurrent request).
-   * Also adds the batch's events to the page's eventCount.
+   * Also adds the batch's events to the page's eventCount, and applies its
+   * `change`. Throws SessionErased if the session is gone.
    */
   putBatch(batch: BatchToStore): Promise<'stored' | 'duplicate'>;
-  /** The page's events, batch after batch in seq order. */
-  readPageEvents(sessionID: string, pageID: number): Promise<RecordedEvent[]>;
+  /**
+   * The page's batches in seq order, each the JSON array of events as stored.
+   * Resolves once the list of batches is known (so "cannot read" is an error
+   * before any answer is sent); each body is read only when iterated to, so
+   * a page of any length streams in bounded memory.
+   */
+  readPageBatches(sessionID: string, pageID: number): Promise<AsyncIterable<Buffer>>;
+  /**
+   * Removes sessions, their pages and every stored batch for good, and
+   * remembers their IDs so that a batch arriving later is refused
+   * (`isErased`). Resolves with the IDs removed.
+   */
+  erase(erasure: Erasure): Promise<string[]>;
+  /** Whether the session was erased (not merely unknown). */
+  isErased(sessionID: string): Promise<boolean>;
+  /**
+   * Retention: removes at most `limit` sessions whose last activity is
+   * before `time` (ms), and resolves with how many; the caller repeats
+   * while it gets `limit`.
+   */
+  removeInactiveSince(time: number, limit: number): Promise<number>;
   /** Waits for writes in progress and persists everything held back. */
   close(): Promise<void>;
 }

@@ -1,0 +1,12 @@
+// DELETE /api/sessions/:id: erasure of one session. The session, its pages
+// and every stored event are removed for good from every place the storage
+// keeps them, and a batch that arrives later for it is refused with 410.
+// Same access rule as reading sessions.
+import {HttpError} from '../lib/httpError';
+import type {Handler} from '../route';
+
+export const handleEraseSession: Handler = async ({params}, collector) => {
+  const erased = await collector.storage.erase({sessionID: params.id});
+  if (!erased.length) throw new HttpError(404, `no session ${JSON.stringify(params.id)} on this collector`);
+  return {status: 200, json: {erased}};
+};

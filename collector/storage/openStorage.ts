@@ -1,0 +1,45 @@
+// The storage the command line asks for: files under --data by default, or
+// PostgreSQL (--database) with an S3-compatible store (--blobs), which go
+// together: the database indexes what the store holds.
+import {createFileStorage} from './file/createFileStorage';
+import {parseBlobsUrl} from './s3/parseBlobsUrl';
+import type {Storage} from './storage';
+
+export interface StorageChoice {
+  dataDir: string;
+  /** postgres://… */
+  database?: string;
+  /** s3://BUCKET/PREFIX */
+  blobs?: string;
+  s3Endpoint?: string;
+  log?: (line: string) => void;
+}
+
+export async function openStorage(choice: StorageChoice): Promise<Storage> {
+  if (!choice.database && !choice.blobs) return createFileStorage(choice.dataDir, {log: choice.log});
+  if (!choice.database || !choice.blobs) {
+    throw new Error('--database and --blobs go together: PostgreSQL keeps the index, the object store the events (give both, or neither for files under --data)');
+  }
+  const {bucket, prefix} = parseBlobsUrl(choice.blobs);
+  // Loaded only when asked for: the embedded default starts without the database client and the AWS SDK.
+  const [{createPostgresStorage}, {createS3BlobStore}] = await Promise.all([import('./postgres/createPostgresStorage'), import('./s3/createS3BlobStore')]);
+  const storage = await createPostgresStorage({
+    connectionString: choice.database,
+    blobs: createS3BlobStore({bucket, endpoint: choice.s3Endpoint}),
+    prefix,
+    log: choice.log,
+  });
+  choice.log?.(`sessions indexed in ${withoutPassword(choice.database)}, events in s3://${bucket}/${prefix}`);
+  return storage;
+}
+
+/** The database address without its password, for logs. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the database';
+  }
+}

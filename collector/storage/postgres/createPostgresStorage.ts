@@ -1,0 +1,388 @@
+// Storage for more than one collector: PostgreSQL keeps the index (sessions,
+// pages, the batch manifest), an S3-compatible object store keeps the batch
+// bodies, one object per batch:
+//
+//   <prefix>sessions/<sessionID>/<pageID>/<seq, 6 digits>-<random>.json   the JSON array of events
+//
+// Nothing another instance can change is cached here: every call asks the
+// database, so a session, page or batch written by one collector is seen by
+// all at once.
+//
+// A batch is stored in two steps: its object is written first, then its
+// manifest row, in one transaction with the page's event count and the
+// session's summary. The primary key (session, page, seq) decides between
+// two instances storing the same batch; the loser deletes its own object
+// (its random suffix keeps it from overwriting the winner's). The 2xx
+// follows the commit: the batch is durable in both. A crash between the two
+// steps leaves an object no row names: never read, and deleted with its
+// session.
+//
+// Every transaction that touches a session locks its row first (then pages,
+// then batches): the order that keeps erasure and ingest from deadlocking,
+// and what makes a summary update read-modify-write without lost updates.
+import {randomBytes} from 'node:crypto';
+import pg from 'pg';
+import {StorageUnavailable} from '../../lib/storageUnavailable';
+import type {Page, Session} from '../../types';
+import {applySessionChange} from '../applySessionChange';
+import type {BlobStore} from '../s3/blobStore';
+import {SessionErased, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionQuery, type Storage} from '../storage';
+import {migrate} from './migrate';
+
+export interface PostgresStorageOptions {
+  /** postgres://user:password@host:port/database (libpq's PG* environment variables fill what is left out). */
+  connectionString: string;
+  blobs: BlobStore;
+  /** Prepended to every object key: '' or ending in '/'. */
+  prefix?: string;
+  /** Connections per collector (default 10). */
+  poolSize?: number;
+  log?: (line: string) => void;
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+// A page as JSON, built by the database: one query answers a session with its pages.
+const PAGES_JSON = `coalesce((
+  SELECT json_agg(json_strip_nulls(json_build_object(
+    'pageID', p.page_id, 'url', p.url, 'referrer', p.referrer, 'startedAt', p.started_at,
+    'eventCount', p.event_count, 'viewport', p.viewport, 'trackerVersion', p.tracker_version
+  )) ORDER BY p.page_id)
+  FROM pages p WHERE p.session_id = s.session_id), '[]') AS pages`;
+
+const SELECT_SESSION = `SELECT s.*, ${PAGES_JSON} FROM sessions s`;
+
+export async function createPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
+  const log = options.log ?? (() => {});
+  const blobs = options.blobs;
+  const prefix = options.prefix ?? '';
+  const pool = new pg.Pool({connectionString: options.connectionString, max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000});
+  // An idle connection dropped by the server must not take the process down; the next query reconnects.
+  pool.on('error', (error) => log(`database connection lost: ${error.message}`));
+  try {
+    await migrate(pool, log);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw asStorageError(error);
+  }
+
+  const sessionPrefix = (sessionID: string) => `${prefix}sessions/${sessionID}/`;
+  const inFlight = new Set<Promise<unknown>>();
+
+  async function query<R extends pg.QueryResultRow>(db: Queryable, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    try {
+      return await db.query<R>(text, values);
+    } catch (error) {
+      throw asStorageError(error);
+    }
+  }
+
+  async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw asStorageError(error);
+    }
+    let broken = false;
+    try {
+      await query(client, 'BEGIN');
+      const result = await work(client);
+      await query(client, 'COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Locks the session's row for the transaction; SessionErased (or an error) when it is gone. */
+  async function lockSession(client: pg.PoolClient, sessionID: string): Promise<Session> {
+    const {rows} = await query(client, 'SELECT s.*, \'[]\'::json AS pages FROM sessions s WHERE session_id = $1 FOR UPDATE', [sessionID]);
+    if (!rows.length) throw await goneError(client, sessionID);
+    return toSession(rows[0]);
+  }
+
+  async function goneError(db: Queryable, sessionID: string): Promise<Error> {
+    const {rowCount} = await query(db, 'SELECT 1 FROM erased_sessions WHERE session_id = $1', [sessionID]);
+    return rowCount ? new SessionErased(sessionID) : new Error(`no session ${sessionID} in the database`);
+  }
+
+  async function writeSummary(client: pg.PoolClient, session: Session): Promise<void> {
+    await query(
+      client,
+      `UPDATE sessions SET user_id = $2, metadata = $3, vitals = $4, custom_event_count = $5, error_count = $6, console_error_count = $7,
+         failed_request_count = $8, urls = $9, event_names = $10, first_event_at = $11, last_event_at = $12, last_activity_at = $13
+       WHERE session_id = $1`,
+      [
+        session.sessionID, session.userID, session.metadata, session.vitals, session.customEventCount, session.errorCount, session.consoleErrorCount,
+        session.failedRequestCount, session.urls, session.eventNames, session.firstEventAt, session.lastEventAt, session.lastActivityAt,
+      ],
+    );
+  }
+
+  // Rows first (in the caller's transaction, with a note that objects are
+  // due), objects after: the note outlives a crash, and the next sweep
+  // finishes what was left.
+  async function removeObjects(sessionIDs: string[]): Promise<void> {
+    for (const sessionID of sessionIDs) {
+      await blobs.deletePrefix(sessionPrefix(sessionID));
+      await query(pool, 'DELETE FROM pending_object_removals WHERE session_id = $1', [sessionID]);
+    }
+  }
+
+  async function finishPendingRemovals(): Promise<void> {
+    const {rows} = await query<{session_id: string}>(pool, 'SELECT session_id FROM pending_object_removals ORDER BY since LIMIT 1000');
+    await removeObjects(rows.map((row) => row.session_id));
+  }
+
+  function track<T>(work: Promise<T>): Promise<T> {
+    inFlight.add(work);
+    const forget = () => inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  await finishPendingRemovals().catch((error) => log(`could not finish removing the objects of deleted sessions (${error.message}); the next sweep will`));
+
+  // An object is checked against the size the manifest recorded when it was
+  // stored: a store that answers a read before a write has landed (s3rver
+  // acknowledges a PUT before its file is flushed) or cuts a body short is
+  // read again, and never served as a broken batch.
+  async function readWhole({object_key: key, bytes}: {object_key: string; bytes: number}): Promise<Buffer> {
+    for (let attempt = 0; ; attempt++) {
+      const body = await blobs.get(key);
+      if (body.length === bytes) return body;
+      if (attempt === 4) throw new StorageUnavailable(`object ${key} has ${body.length} bytes, the manifest says ${bytes}: the object store is not answering what it stored`);
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
+  }
+
+  return {
+    async createSession(input: NewSession): Promise<Session> {
+      const session: Session = {
+        ...input,
+        metadata: {...input.metadata},
+        lastActivityAt: input.startedAt,
+        firstEventAt: null,
+        lastEventAt: null,
+        customEventCount: 0,
+        vitals: {},
+        errorCount: 0,
+        consoleErrorCount: 0,
+        failedRequestCount: 0,
+        urls: [],
+        eventNames: [],
+        pages: [],
+      };
+      await query(
+        pool,
+        `INSERT INTO sessions (session_id, project_key, user_id, user_uuid, metadata, started_at, last_activity_at, assist_only)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)`,
+        [session.sessionID, session.projectKey, session.userID, session.userUUID, session.metadata, session.startedAt, session.assistOnly],
+      );
+      return session;
+    },
+
+    async getSession(sessionID: string): Promise<Session | undefined> {
+      const {rows} = await query(pool, `${SELECT_SESSION} WHERE s.session_id = $1`, [sessionID]);
+      return rows.length ? toSession(rows[0]) : undefined;
+    },
+
+    async listSessions(q: SessionQuery): Promise<Session[]> {
+      const where: string[] = [];
+      const values: unknown[] = [];
+      const value = (v: unknown) => `$${values.push(v)}`;
+      if (q.before !== undefined) where.push(`s.started_at < ${value(q.before)}`);
+      if (q.userID !== undefined) where.push(`s.user_id = ${value(q.userID)}`);
+      // Containment of {"key": "value"} is an exact match on a string value.
+      for (const [key, v] of q.meta ?? []) where.push(`s.metadata @> ${value(JSON.stringify({[key]: v}))}::jsonb`);
+      if (q.hasErrors) where.push('(s.error_count > 0 OR s.console_error_count > 0 OR s.failed_request_count > 0)');
+      if (q.url !== undefined) where.push(`EXISTS (SELECT 1 FROM unnest(s.urls) AS u WHERE strpos(lower(u), lower(${value(q.url)})) > 0)`);
+      if (q.event !== undefined) where.push(`${value(q.event)} = ANY (s.event_names)`);
+      const {rows} = await query(
+        pool,
+        `${SELECT_SESSION} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY s.started_at DESC, s.session_id DESC LIMIT ${value(q.limit)}`,
+        values,
+      );
+      return rows.map(toSession);
+    },
+
+    async addPage(sessionID: string, input: NewPage): Promise<Page> {
+      // One statement: the number is taken and the page inserted under the session row's lock.
+      const {rows} = await query<{page_id: number}>(
+        pool,
+        `WITH numbered AS (UPDATE sessions SET page_count = page_count + 1 WHERE session_id = $1 RETURNING page_count)
+         INSERT INTO pages (session_id, page_id, url, referrer, started_at, viewport, tracker_version)
+         SELECT $1, page_count, $2, $3, $4, $5, $6 FROM numbered RETURNING page_id`,
+        [sessionID, input.url, input.referrer, input.startedAt, input.viewport ?? null, input.trackerVersion ?? null],
+      );
+      if (!rows.length) throw await goneError(pool, sessionID);
+      return {pageID: rows[0].page_id, ...input, eventCount: 0};
+    },
+
+    async updateSession(sessionID: string, change: SessionChange): Promise<void> {
+      await track(
+        transaction(async (client) => {
+          const {rows} = await query(client, 'SELECT s.*, \'[]\'::json AS pages FROM sessions s WHERE session_id = $1 FOR UPDATE', [sessionID]);
+          // Erased meanwhile: nothing to update.
+          if (!rows.length) return;
+          const session = toSession(rows[0]);
+          applySessionChange(session, change);
+          await writeSummary(client, session);
+        }),
+      );
+    },
+
+    putBatch(batch: BatchToStore): Promise<'stored' | 'duplicate'> {
+      return track(putBatch(batch));
+    },
+
+    async readPageBatches(sessionID: string, pageID: number): Promise<AsyncIterable<Buffer>> {
+      const {rows} = await query<{object_key: string; bytes: number}>(
+        pool,
+        'SELECT object_key, bytes FROM batches WHERE session_id = $1 AND page_id = $2 ORDER BY seq',
+        [sessionID, pageID],
+      );
+      return (async function* () {
+        // One object read ahead: the next body travels while this one is written out.
+        let next = rows.length ? readWhole(rows[0]) : null;
+        for (let i = 0; i < rows.length; i++) {
+          const body = await next!;
+          next = i + 1 < rows.length ? readWhole(rows[i + 1]) : null;
+          next?.catch(() => {});
+          yield body;
+        }
+      })();
+    },
+
+    async erase(erasure: Erasure): Promise<string[]> {
+      // Objects an earlier erasure could not delete (the store was out of reach) go first.
+      await finishPendingRemovals();
+      const now = Date.now();
+      const ids = await transaction(async (client) => {
+        const {rows} = await query<{session_id: string}>(
+          client,
+          'sessionID' in erasure
+            ? 'SELECT session_id FROM sessions WHERE session_id = $1 ORDER BY session_id FOR UPDATE'
+            : 'SELECT session_id FROM sessions WHERE user_id = $1 ORDER BY session_id FOR UPDATE',
+          ['sessionID' in erasure ? erasure.sessionID : erasure.userID],
+        );
+        const found = rows.map((row) => row.session_id);
+        if (!found.length) return found;
+        await query(client, 'INSERT INTO erased_sessions (session_id, erased_at) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING', [found, now]);
+        await query(client, 'INSERT INTO pending_object_removals (session_id, since) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING', [found, now]);
+        await query(client, 'DELETE FROM sessions WHERE session_id = ANY ($1)', [found]);
+        return found;
+      });
+      await removeObjects(ids);
+      return ids;
+    },
+
+    async isErased(sessionID: string): Promise<boolean> {
+      const {rowCount} = await query(pool, 'SELECT 1 FROM erased_sessions WHERE session_id = $1', [sessionID]);
+      return !!rowCount;
+    },
+
+    async removeInactiveSince(time: number, limit: number): Promise<number> {
+      await finishPendingRemovals();
+      // SKIP LOCKED: sessions another collector is removing (or writing to) are left to it.
+      const ids = await transaction(async (client) => {
+        const {rows} = await query<{session_id: string}>(
+          client,
+          'SELECT session_id FROM sessions WHERE last_activity_at < $1 ORDER BY last_activity_at LIMIT $2 FOR UPDATE SKIP LOCKED',
+          [time, limit],
+        );
+        const found = rows.map((row) => row.session_id);
+        if (!found.length) return found;
+        await query(client, 'INSERT INTO pending_object_removals (session_id, since) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING', [found, Date.now()]);
+        await query(client, 'DELETE FROM sessions WHERE session_id = ANY ($1)', [found]);
+        return found;
+      });
+      await removeObjects(ids);
+      return ids.length;
+    },
+
+    async close(): Promise<void> {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+      await pool.end();
+      blobs.close();
+    },
+  };
+
+  async function putBatch({sessionID, pageID, seq, body, eventCount, change}: BatchToStore): Promise<'stored' | 'duplicate'> {
+    // Most duplicates are retries of a batch stored long ago: answered without an upload.
+    const known = await query(pool, 'SELECT 1 FROM batches WHERE session_id = $1 AND page_id = $2 AND seq = $3', [sessionID, pageID, seq]);
+    if (known.rowCount) return 'duplicate';
+    const key = `${sessionPrefix(sessionID)}${pageID}/${String(seq).padStart(6, '0')}-${randomBytes(6).toString('hex')}.json`;
+    await blobs.put(key, body);
+    let outcome: 'stored' | 'duplicate';
+    try {
+      outcome = await transaction(async (client) => {
+        const session = await lockSession(client, sessionID);
+        const inserted = await query(
+          client,
+          `INSERT INTO batches (session_id, page_id, seq, event_count, bytes, object_key, stored_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+          [sessionID, pageID, seq, eventCount, body.length, key, Date.now()],
+        );
+        if (!inserted.rowCount) return 'duplicate';
+        await query(client, 'UPDATE pages SET event_count = event_count + $3 WHERE session_id = $1 AND page_id = $2', [sessionID, pageID, eventCount]);
+        if (change) {
+          applySessionChange(session, change);
+          await writeSummary(client, session);
+        }
+        return 'stored';
+      });
+    } catch (error) {
+      // Not stored: the object must not outlive the attempt.
+      await blobs.deleteKeys([key]).catch(() => {});
+      if ((error as {code?: string}).code === '23503') throw new Error(`session ${sessionID} has no page ${pageID}`);
+      throw error;
+    }
+    if (outcome === 'duplicate') await blobs.deleteKeys([key]).catch(() => {});
+    return outcome;
+  }
+}
+
+function toSession(row: Record<string, any>): Session {
+  const n = (value: unknown) => (value === null ? null : Number(value));
+  return {
+    sessionID: row.session_id,
+    projectKey: row.project_key,
+    userID: row.user_id,
+    userUUID: row.user_uuid,
+    metadata: row.metadata,
+    startedAt: Number(row.started_at),
+    lastActivityAt: Number(row.last_activity_at),
+    firstEventAt: n(row.first_event_at),
+    lastEventAt: n(row.last_event_at),
+    customEventCount: Number(row.custom_event_count),
+    vitals: row.vitals,
+    assistOnly: row.assist_only,
+    errorCount: Number(row.error_count),
+    consoleErrorCount: Number(row.console_error_count),
+    failedRequestCount: Number(row.failed_request_count),
+    urls: row.urls,
+    eventNames: row.event_names,
+    pages: row.pages,
+  };
+}
+
+// Connection refused, reset or timed out, the server shutting down or out of
+// connections: the database is out of reach for now (503, retried), not
+// wrong. Other errors (a bug, a constraint) stay errors.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', '53100', '40P01', '40001']);
+
+function asStorageError(error: unknown): Error {
+  if (error instanceof StorageUnavailable || error instanceof SessionErased) return error;
+  const code = (error as {code?: string})?.code ?? '';
+  const message = (error as Error)?.message ?? String(error);
+  if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || /Connection terminated|timeout exceeded when trying to connect/i.test(message)) {
+    return new StorageUnavailable(`database: ${message}`, 5, {cause: error});
+  }
+  return error as Error;
+}

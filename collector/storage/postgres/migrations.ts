@@ -1,0 +1,84 @@
+// The PostgreSQL schema, as numbered steps applied in order at start-up
+// (migrate.ts). A step, once released, is never edited: a change is a new
+// step, so that every database reaches the same schema whatever its age.
+//
+// Times are ms since 1970 (bigint), as everywhere in the collector.
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'sessions, pages, batch manifest, erasures',
+    sql: `
+      CREATE TABLE sessions (
+        session_id           text PRIMARY KEY,
+        project_key          text NOT NULL,
+        user_id              text,
+        user_uuid            text NOT NULL,
+        metadata             jsonb NOT NULL DEFAULT '{}',
+        started_at           bigint NOT NULL,
+        last_activity_at     bigint NOT NULL,
+        first_event_at       bigint,
+        last_event_at        bigint,
+        custom_event_count   bigint NOT NULL DEFAULT 0,
+        vitals               jsonb NOT NULL DEFAULT '{}',
+        assist_only          boolean NOT NULL,
+        error_count          bigint NOT NULL DEFAULT 0,
+        console_error_count  bigint NOT NULL DEFAULT 0,
+        failed_request_count bigint NOT NULL DEFAULT 0,
+        urls                 text[] NOT NULL DEFAULT '{}',
+        event_names          text[] NOT NULL DEFAULT '{}',
+        -- The last pageID handed out: taken under the row's lock, so pages are numbered 1, 2, 3… on any instance.
+        page_count           integer NOT NULL DEFAULT 0
+      );
+      -- The listing: newest first, paged with "before".
+      CREATE INDEX sessions_by_start ON sessions (started_at DESC, session_id DESC);
+      CREATE INDEX sessions_by_user ON sessions (user_id, started_at DESC) WHERE user_id IS NOT NULL;
+      -- Retention.
+      CREATE INDEX sessions_by_activity ON sessions (last_activity_at);
+
+      CREATE TABLE pages (
+        session_id      text NOT NULL REFERENCES sessions ON DELETE CASCADE,
+        page_id         integer NOT NULL,
+        url             text NOT NULL,
+        referrer        text NOT NULL,
+        started_at      bigint NOT NULL,
+        event_count     bigint NOT NULL DEFAULT 0,
+        viewport        jsonb,
+        tracker_version text,
+        PRIMARY KEY (session_id, page_id)
+      );
+
+      -- One row per stored batch: the primary key is what stores each
+      -- (session, page, seq) once, whichever instance gets it first.
+      CREATE TABLE batches (
+        session_id  text NOT NULL,
+        page_id     integer NOT NULL,
+        seq         integer NOT NULL,
+        event_count integer NOT NULL,
+        bytes       integer NOT NULL,
+        object_key  text NOT NULL,
+        stored_at   bigint NOT NULL,
+        PRIMARY KEY (session_id, page_id, seq),
+        FOREIGN KEY (session_id, page_id) REFERENCES pages ON DELETE CASCADE
+      );
+
+      -- Tombstones: a batch arriving after an erasure is refused, not stored.
+      CREATE TABLE erased_sessions (
+        session_id text PRIMARY KEY,
+        erased_at  bigint NOT NULL
+      );
+
+      -- Sessions whose rows are gone and whose objects are being deleted: a
+      -- collector stopped halfway leaves the rest to the next sweep.
+      CREATE TABLE pending_object_removals (
+        session_id text PRIMARY KEY,
+        since      bigint NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,302 @@
+// What every storage backend must do, as one suite run unchanged against
+// each (collector/test/fileStorage.test.ts, collector/test/postgresStorage.test.ts).
+// A backend under test gives a fresh storage per test and a few hooks that
+// reach under the interface: a second instance on the same data (another
+// collector, or the same one after a restart), what is left in its store,
+// and the traces a crash halfway through storing a batch would leave.
+import {describe, test} from 'node:test';
+import assert from 'node:assert/strict';
+import {SessionErased, type NewSession, type Storage} from '../storage';
+import type {RecordedEvent} from '../../types';
+
+export interface BackendUnderTest {
+  storage: Storage;
+  /**
+   * Another storage on the same data: for the file backend, the data
+   * directory reopened once `storage` is closed; for a shared backend,
+   * another collector's storage while the first one runs.
+   */
+  another(): Promise<Storage>;
+  /** Whether `another()` runs beside `storage` (shared backend) or after it (one process owns the data). */
+  concurrent: boolean;
+  /** How many batch bodies the backend still holds for the session, anywhere. */
+  storedBodies(sessionID: string): Promise<number>;
+  /** Leaves what a crash in the middle of storing this batch would leave (`storage` is closed first, as a killed process would be). */
+  crashWhileStoring(batch: {sessionID: string; pageID: number; seq: number; body: Buffer}): Promise<void>;
+}
+
+export type OpenBackend = () => Promise<BackendUnderTest>;
+
+const DAY = 86_400_000;
+let counter = 0;
+
+function newSession(overrides: Partial<NewSession> = {}): NewSession {
+  counter++;
+  return {
+    sessionID: `conf${process.pid}x${counter}x${Math.random().toString(36).slice(2, 8)}`,
+    projectKey: 'demo',
+    userID: null,
+    userUUID: `uuid-${counter}`,
+    metadata: {},
+    startedAt: Date.now(),
+    assistOnly: false,
+    ...overrides,
+  };
+}
+
+const page = (url = 'http://shop.test/') => ({url, referrer: '', startedAt: Date.now()});
+
+function batchOf(events: RecordedEvent[]): {body: Buffer; eventCount: number} {
+  return {body: Buffer.from(JSON.stringify(events)), eventCount: events.length};
+}
+
+const numbered = (from: number, count: number): RecordedEvent[] => Array.from({length: count}, (_, i) => ({type: 3, timestamp: 1000 + from + i, data: {n: from + i}}));
+
+async function readEvents(storage: Storage, sessionID: string, pageID: number): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for await (const body of await storage.readPageBatches(sessionID, pageID)) events.push(...(JSON.parse(body.toString('utf8')) as RecordedEvent[]));
+  return events;
+}
+
+async function sessionWithPage(storage: Storage, overrides: Partial<NewSession> = {}): Promise<string> {
+  const session = await storage.createSession(newSession(overrides));
+  await storage.addPage(session.sessionID, page());
+  return session.sessionID;
+}
+
+export function storageConformance(name: string, open: OpenBackend): void {
+  // Each test gets its backend, closed afterwards (a test that closed it already is fine).
+  async function withBackend(work: (backend: BackendUnderTest) => Promise<void>): Promise<void> {
+    const backend = await open();
+    const opened: Storage[] = [backend.storage];
+    const another = backend.another;
+    backend.another = async () => {
+      const storage = await another();
+      opened.push(storage);
+      return storage;
+    };
+    try {
+      await work(backend);
+    } finally {
+      for (const storage of opened) await storage.close().catch(() => {});
+    }
+  }
+
+  describe(`storage conformance: ${name}`, () => {
+    test('a stored batch reads back as stored and adds to its page\'s event count', () =>
+      withBackend(async ({storage}) => {
+        const id = await sessionWithPage(storage);
+        assert.equal(await storage.putBatch({sessionID: id, pageID: 1, seq: 0, ...batchOf(numbered(0, 5))}), 'stored');
+        assert.deepEqual(await readEvents(storage, id, 1), numbered(0, 5));
+        assert.equal((await storage.getSession(id))!.pages[0].eventCount, 5);
+      }));
+
+    test('a batch stored twice is a duplicate the second time and is kept once', () =>
+      withBackend(async ({storage}) => {
+        const id = await sessionWithPage(storage);
+        await storage.putBatch({sessionID: id, pageID: 1, seq: 0, ...batchOf(numbered(0, 3))});
+        assert.equal(await storage.putBatch({sessionID: id, pageID: 1, seq: 0, ...batchOf(numbered(0, 3))}), 'duplicate');
+        assert.deepEqual(await readEvents(storage, id, 1), numbered(0, 3));
+        assert.equal((await storage.getSession(id))!.pages[0].eventCount, 3);
+      }));
+
+    test('the same batch stored by concurrent requests is stored exactly once', () =>
+      withBackend(async (backend) => {
+        const {storage} = backend;
+        const id = await sessionWithPage(storage);
+        const others = backend.concurrent ? [await backend.another(), await backend.another()] : [storage, storage];
+        const outcomes = await Promise.all([storage, ...others, storage].map((s) => s.putBatch({sessionID: id, pageID: 1, seq: 7, ...batchOf(numbered(0, 4))})));
+        assert.deepEqual(outcomes.sort(), ['duplicate', 'duplicate', 'duplicate', 'stored']);
+        assert.deepEqual(await readEvents(storage, id, 1), numbered(0, 4));
+        assert.equal(await backend.storedBodies(id), 1);
+        assert.equal((await storage.getSession(id))!.pages[0].eventCount, 4);
+      }));
+
+    test('batches stored out of order read back in seq order, 2 before 10', () =>
+      withBackend(async ({storage}) => {
+        const id = await sessionWithPage(storage);
+        for (const seq of [10, 2, 0, 1]) await storage.putBatch({sessionID: id, pageID: 1, seq, ...batchOf(numbered(seq * 10, 2))});
+        assert.deepEqual(
+          (await readEvents(storage, id, 1)).map((event) => (event.data as {n: number}).n),
+          [0, 1, 10, 11, 20, 21, 100, 101],
+        );
+      }));
+
+    test('each page keeps its own batches, numbered 1, 2, 3 even when added at once', () =>
+      withBackend(async (backend) => {
+        const {storage} = backend;
+        const session = await storage.createSession(newSession());
+        const writers = backend.concurrent ? [storage, await backend.another(), await backend.another()] : [storage, storage, storage];
+        const pages = await Promise.all(writers.map((s, i) => s.addPage(session.sessionID, page(`http://shop.test/${i}`))));
+        assert.deepEqual(pages.map((p) => p.pageID).sort(), [1, 2, 3]);
+        await storage.putBatch({sessionID: session.sessionID, pageID: 2, seq: 0, ...batchOf(numbered(0, 2))});
+        await storage.putBatch({sessionID: session.sessionID, pageID: 3, seq: 0, ...batchOf(numbered(50, 1))});
+        assert.deepEqual(await readEvents(storage, session.sessionID, 1), []);
+        assert.deepEqual(await readEvents(storage, session.sessionID, 2), numbered(0, 2));
+        assert.deepEqual((await storage.getSession(session.sessionID))!.pages.map((p) => p.eventCount), [0, 2, 1]);
+      }));
+
+    test('a page of many batches streams them one at a time', () =>
+      withBackend(async ({storage}) => {
+        const id = await sessionWithPage(storage);
+        for (let seq = 0; seq < 60; seq++) await storage.putBatch({sessionID: id, pageID: 1, seq, ...batchOf(numbered(seq, 1))});
+        const batches = await storage.readPageBatches(id, 1);
+        let count = 0;
+        for await (const body of batches) {
+          assert.ok(Buffer.isBuffer(body));
+          assert.deepEqual(JSON.parse(body.toString()), numbered(count, 1));
+          count++;
+        }
+        assert.equal(count, 60);
+      }));
+
+    test('sessions are listed newest first, limited, and paged with before', () =>
+      withBackend(async ({storage}) => {
+        const base = Date.UTC(2026, 0, 1);
+        for (let i = 0; i < 5; i++) await storage.createSession(newSession({startedAt: base + i * 1000}));
+        const newest = await storage.listSessions({limit: 3});
+        assert.deepEqual(newest.map((s) => s.startedAt), [base + 4000, base + 3000, base + 2000]);
+        const older = await storage.listSessions({limit: 3, before: base + 2000});
+        assert.deepEqual(older.map((s) => s.startedAt), [base + 1000, base]);
+      }));
+
+    test('the listing filters by userID, metadata, errors, visited URL and custom event name', () =>
+      withBackend(async ({storage}) => {
+        const a = await sessionWithPage(storage, {userID: 'ann', metadata: {plan: 'pro', shard: '1'}});
+        const b = await sessionWithPage(storage, {userID: 'bob', metadata: {plan: 'free'}});
+        const c = await sessionWithPage(storage);
+        await storage.putBatch({sessionID: a, pageID: 1, seq: 0, ...batchOf(numbered(0, 1)), change: {failedRequests: 1, urls: ['http://Shop.test/Cart']}});
+        await storage.updateSession(b, {consoleErrors: 2, eventNames: ['signup']});
+        await storage.updateSession(c, {urls: ['http://shop.test/home'], eventNames: ['search']});
+        const ids = async (query: Parameters<Storage['listSessions']>[0]) => (await storage.listSessions(query)).map((s) => s.sessionID).sort();
+        assert.deepEqual(await ids({limit: 10, userID: 'ann'}), [a]);
+        assert.deepEqual(await ids({limit: 10, meta: [['plan', 'pro'], ['shard', '1']]}), [a]);
+        assert.deepEqual(await ids({limit: 10, meta: [['plan', 'pr']]}), []);
+        assert.deepEqual(await ids({limit: 10, hasErrors: true}), [a, b].sort());
+        assert.deepEqual(await ids({limit: 10, url: 'shop.test/cart'}), [a]);
+        assert.deepEqual(await ids({limit: 10, url: 'SHOP.TEST'}), [a, c].sort());
+        assert.deepEqual(await ids({limit: 10, event: 'signup'}), [b]);
+        assert.deepEqual(await ids({limit: 10, event: 'sign'}), []);
+      }));
+
+    test('a stored batch applies its summary once; a duplicate does not apply it again', () =>
+      withBackend(async ({storage}) => {
+        const id = await sessionWithPage(storage);
+        const change = {errors: 1, customEvents: 2, userID: 'u-1', urls: ['http://shop.test/a'], eventNames: ['buy'], firstEventAt: 5, lastEventAt: 9};
+        await storage.putBatch({sessionID: id, pageID: 1, seq: 0, ...batchOf(numbered(0, 2)), change});
+        await storage.putBatch({sessionID: id, pageID: 1, seq: 0, ...batchOf(numbered(0, 2)), change});
+        const session = (await storage.getSession(id))!;
+        assert.equal(session.errorCount, 1);
+        assert.equal(session.customEventCount, 2);
+        assert.equal(session.userID, 'u-1');
+        assert.deepEqual(session.urls, ['http://shop.test/a']);
+        assert.deepEqual(session.eventNames, ['buy']);
+        assert.deepEqual([session.firstEventAt, session.lastEventAt], [5, 9]);
+      }));
+
+    test('summary updates from many writers at once are all kept', () =>
+      withBackend(async (backend) => {
+        const {storage} = backend;
+        const id = await sessionWithPage(storage);
+        const writers = backend.concurrent ? [storage, await backend.another()] : [storage, storage];
+        await Promise.all(
+          Array.from({length: 20}, (_, i) =>
+            i % 2
+              ? writers[i % 2].updateSession(id, {errors: 1, metadata: {[`k${i}`]: 'v'}, urls: [`http://shop.test/${i}`]})
+              : writers[i % 2].putBatch({sessionID: id, pageID: 1, seq: i, ...batchOf(numbered(i, 1)), change: {failedRequests: 1, eventNames: [`e${i}`]}}),
+          ),
+        );
+        const session = (await storage.getSession(id))!;
+        assert.equal(session.errorCount, 10);
+        assert.equal(session.failedRequestCount, 10);
+        assert.equal(Object.keys(session.metadata).length, 10);
+        assert.equal(session.urls.length, 10);
+        assert.equal(session.eventNames.length, 10);
+        assert.equal(session.pages[0].eventCount, 10);
+      }));
+
+    test('what was stored is there for another instance (or after a restart)', () =>
+      withBackend(async (backend) => {
+        const id = await sessionWithPage(backend.storage, {userID: 'kept', metadata: {plan: 'pro'}});
+        await backend.storage.putBatch({sessionID: id, pageID: 1, seq: 0, ...batchOf(numbered(0, 3)), change: {errors: 1}});
+        await backend.storage.updateSession(id, {consoleErrors: 1});
+        if (!backend.concurrent) await backend.storage.close();
+        const other = await backend.another();
+        const session = (await other.getSession(id))!;
+        assert.equal(session.userID, 'kept');
+        assert.deepEqual(session.metadata, {plan: 'pro'});
+        assert.equal(session.errorCount, 1);
+        assert.equal(session.consoleErrorCount, 1);
+        assert.equal(session.pages[0].eventCount, 3);
+        assert.deepEqual(await readEvents(other, id, 1), numbered(0, 3));
+      }));
+
+    test('retention removes sessions inactive since the cutoff, their events too, and keeps the rest', () =>
+      withBackend(async (backend) => {
+        const {storage} = backend;
+        const now = Date.now();
+        const old = [];
+        for (let i = 0; i < 3; i++) old.push(await sessionWithPage(storage, {startedAt: now - 40 * DAY + i}));
+        await storage.putBatch({sessionID: old[0], pageID: 1, seq: 0, ...batchOf(numbered(0, 2))});
+        const recent = await sessionWithPage(storage, {startedAt: now - 40 * DAY});
+        await storage.updateSession(recent, {activeAt: now - DAY});
+        assert.equal(await storage.removeInactiveSince(now - 30 * DAY, 2), 2);
+        assert.equal(await storage.removeInactiveSince(now - 30 * DAY, 2), 1);
+        assert.equal(await storage.removeInactiveSince(now - 30 * DAY, 2), 0);
+        for (const id of old) assert.equal(await storage.getSession(id), undefined);
+        assert.equal(await backend.storedBodies(old[0]), 0);
+        assert.ok(await storage.getSession(recent));
+        // Removed by retention, not erased: no tombstone.
+        assert.equal(await storage.isErased(old[0]), false);
+      }));
+
+    test('erasing a session removes it and every stored event for good', () =>
+      withBackend(async (backend) => {
+        const {storage} = backend;
+        const id = await sessionWithPage(storage);
+        const kept = await sessionWithPage(storage);
+        await storage.putBatch({sessionID: id, pageID: 1, seq: 0, ...batchOf(numbered(0, 2))});
+        await storage.putBatch({sessionID: kept, pageID: 1, seq: 0, ...batchOf(numbered(0, 2))});
+        assert.deepEqual(await storage.erase({sessionID: id}), [id]);
+        assert.equal(await storage.getSession(id), undefined);
+        assert.ok(!(await storage.listSessions({limit: 100})).some((s) => s.sessionID === id));
+        assert.equal(await backend.storedBodies(id), 0);
+        assert.equal(await storage.isErased(id), true);
+        assert.deepEqual(await readEvents(storage, kept, 1), numbered(0, 2));
+        assert.deepEqual(await storage.erase({sessionID: id}), []);
+      }));
+
+    test('erasing by userID removes every session of that user and only those', () =>
+      withBackend(async ({storage}) => {
+        const mine = [await sessionWithPage(storage, {userID: 'erase-me'}), await sessionWithPage(storage, {userID: 'erase-me'})];
+        const other = await sessionWithPage(storage, {userID: 'keep-me'});
+        assert.deepEqual((await storage.erase({userID: 'erase-me'})).sort(), mine.sort());
+        assert.deepEqual((await storage.listSessions({limit: 10, userID: 'erase-me'})).length, 0);
+        assert.ok(await storage.getSession(other));
+      }));
+
+    test('a batch or a page arriving after the erasure is refused, not brought back', () =>
+      withBackend(async (backend) => {
+        const {storage} = backend;
+        const id = await sessionWithPage(storage);
+        await storage.erase({sessionID: id});
+        await assert.rejects(storage.putBatch({sessionID: id, pageID: 1, seq: 1, ...batchOf(numbered(0, 2))}), SessionErased);
+        await assert.rejects(storage.addPage(id, page()), SessionErased);
+        assert.equal(await storage.getSession(id), undefined);
+        assert.equal(await backend.storedBodies(id), 0);
+      }));
+
+    test('a crash while a batch is stored leaves no partial batch, and the batch can be sent again', () =>
+      withBackend(async (backend) => {
+        const id = await sessionWithPage(backend.storage);
+        await backend.storage.putBatch({sessionID: id, pageID: 1, seq: 0, ...batchOf(numbered(0, 2))});
+        const body = Buffer.from(JSON.stringify(numbered(2, 3)));
+        await backend.crashWhileStoring({sessionID: id, pageID: 1, seq: 1, body});
+        const after = await backend.another();
+        assert.deepEqual(await readEvents(after, id, 1), numbered(0, 2));
+        assert.equal((await after.getSession(id))!.pages[0].eventCount, 2);
+        assert.equal(await after.putBatch({sessionID: id, pageID: 1, seq: 1, body, eventCount: 3}), 'stored');
+        assert.deepEqual(await readEvents(after, id, 1), numbered(0, 5));
+      }));
+  });
+}

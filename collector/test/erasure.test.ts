@@ -1,0 +1,89 @@
+// Erasure and retention through the HTTP API, on both storage backends.
+import {after, describe, test} from 'node:test';
+import assert from 'node:assert/strict';
+import {fileBackend, postgresBackend} from '../storage/test/backendsForTests';
+import {collectorFor, events, getJson, sendBatch, startSession} from './helpers';
+
+const DAY = 86_400_000;
+const backends = [fileBackend(), postgresBackend()];
+after(async () => {
+  for (const backend of backends) await backend.stop();
+});
+
+const erase = async (url: string, path: string, headers: Record<string, string> = {}) => {
+  const response = await fetch(`${url}${path}`, {method: 'DELETE', headers});
+  return {status: response.status, json: (await response.json()) as any};
+};
+
+for (const backend of backends) {
+  describe(`erasure and retention: ${backend.name}`, {skip: backend.skip}, () => {
+    test('DELETE /api/sessions/:id removes the session and its events for good', async () => {
+      const {url} = await collectorFor({storage: await backend.open()});
+      const grant = await startSession(url);
+      const kept = await startSession(url);
+      await sendBatch(url, grant.sessionToken, 1, 0, events(3));
+      await sendBatch(url, kept.sessionToken, 1, 0, events(2));
+      assert.deepEqual(await erase(url, `/api/sessions/${grant.sessionID}`), {status: 200, json: {erased: [grant.sessionID]}});
+      assert.equal((await getJson(url, `/api/sessions/${grant.sessionID}`)).status, 404);
+      assert.equal((await getJson(url, `/api/sessions/${grant.sessionID}/events`)).status, 404);
+      const listed = (await getJson(url, '/api/sessions')).json.sessions.map((s: any) => s.sessionID);
+      assert.deepEqual(listed, [kept.sessionID]);
+      assert.equal((await getJson(url, `/api/sessions/${kept.sessionID}/events`)).json.pages[0].events.length, 2);
+    });
+
+    test('a batch arriving after the erasure is refused with 410 and the session stays gone', async () => {
+      const {url} = await collectorFor({storage: await backend.open()});
+      const grant = await startSession(url);
+      await sendBatch(url, grant.sessionToken, 1, 0, events(3));
+      await erase(url, `/api/sessions/${grant.sessionID}`);
+      const late = await sendBatch(url, grant.sessionToken, 1, 1, events(2, 3));
+      assert.equal(late.status, 410);
+      assert.match(late.json.error, /erased/);
+      assert.equal((await getJson(url, `/api/sessions/${grant.sessionID}`)).status, 404);
+      assert.equal((await getJson(url, '/api/sessions')).json.sessions.length, 0);
+    });
+
+    test('DELETE /api/sessions?userID= removes every session of that user and only those', async () => {
+      const {url} = await collectorFor({storage: await backend.open()});
+      const mine = [await startSession(url, {userID: 'leaving'}), await startSession(url, {userID: 'leaving'})];
+      const other = await startSession(url, {userID: 'staying'});
+      const {status, json} = await erase(url, '/api/sessions?userID=leaving');
+      assert.equal(status, 200);
+      assert.deepEqual(json.erased.sort(), mine.map((grant) => grant.sessionID).sort());
+      assert.deepEqual((await getJson(url, '/api/sessions')).json.sessions.map((s: any) => s.sessionID), [other.sessionID]);
+    });
+
+    test('an erasure without its userID, or of an unknown session, erases nothing and says why', async () => {
+      const {url} = await collectorFor({storage: await backend.open()});
+      await startSession(url);
+      const unfiltered = await erase(url, '/api/sessions');
+      assert.equal(unfiltered.status, 400);
+      assert.match(unfiltered.json.error, /userID/);
+      assert.equal((await erase(url, '/api/sessions/nosuchsession')).status, 404);
+      assert.equal((await getJson(url, '/api/sessions')).json.sessions.length, 1);
+    });
+
+    test('erasure needs the read secret when the collector is not on loopback', async () => {
+      const open = await collectorFor({storage: await backend.open(), host: '0.0.0.0', readSecret: 'erase-secret'});
+      const url = `http://127.0.0.1:${open.port}`;
+      const grant = await startSession(url);
+      assert.equal((await erase(url, `/api/sessions/${grant.sessionID}`)).status, 401);
+      assert.equal((await erase(url, '/api/sessions?userID=x')).status, 401);
+      assert.equal((await erase(url, `/api/sessions/${grant.sessionID}`, {Authorization: 'Bearer erase-secret'})).status, 200);
+    });
+
+    test('with --retention-days, sessions inactive for longer are removed and recent ones kept', async () => {
+      const storage = await backend.open();
+      const now = Date.now();
+      const old = await storage.createSession({sessionID: `old${now}`, projectKey: 'demo', userID: null, userUUID: 'u', metadata: {}, startedAt: now - 40 * DAY, assistOnly: false});
+      await storage.addPage(old.sessionID, {url: 'http://shop.test/', referrer: '', startedAt: now - 40 * DAY});
+      await storage.putBatch({sessionID: old.sessionID, pageID: 1, seq: 0, body: Buffer.from(JSON.stringify(events(2))), eventCount: 2});
+      const {url} = await collectorFor({storage, retentionDays: 30});
+      const recent = await startSession(url);
+      // The first sweep runs at start-up, off the request path: wait for it to be done.
+      for (let i = 0; i < 400 && (await getJson(url, `/api/sessions/${old.sessionID}`)).status !== 404; i++) await new Promise((r) => setTimeout(r, 25));
+      assert.equal((await getJson(url, `/api/sessions/${old.sessionID}`)).status, 404);
+      assert.equal((await getJson(url, `/api/sessions/${recent.sessionID}`)).status, 200);
+    });
+  });
+}

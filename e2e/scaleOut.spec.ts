@@ -1,0 +1,92 @@
+// Issue "Outgrow one machine": two collectors on one PostgreSQL and one
+// S3-compatible store, behind a round-robin balancer. A real page's session,
+// whose batches alternate between the two, is complete and in order in the
+// viewer of either.
+import {test, expect} from './fixtures';
+import {startCollector, removeDir, type RunningCollector} from './helpers/collector';
+import {startRoundRobin, type RoundRobin} from './helpers/roundRobin';
+import {htmlPage, snippet} from './helpers/site';
+import {findPostgresBinaries, POSTGRES_MISSING, startPostgresCluster, type PostgresCluster} from '../collector/storage/test/postgresCluster';
+import {startS3Server, type S3Server} from '../collector/storage/test/s3Server';
+
+test.skip(!findPostgresBinaries(), POSTGRES_MISSING);
+
+let cluster: PostgresCluster;
+let s3: S3Server;
+let collectors: RunningCollector[] = [];
+let balancer: RoundRobin;
+
+test.beforeAll(async () => {
+  test.setTimeout(60_000);
+  [cluster, s3] = await Promise.all([startPostgresCluster(), startS3Server()]);
+  const database = await cluster.createDatabase();
+  const shared = {
+    args: ['--database', database, '--blobs', `s3://${s3.bucket}/scale-out`, '--s3-endpoint', s3.endpoint],
+    env: {TRACKER_SECRET: 'one-secret-for-all-collectors', AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey, AWS_REGION: 'us-east-1'},
+  };
+  // One after the other: the first applies the schema migrations.
+  collectors = [await startCollector(shared), await startCollector(shared)];
+  balancer = await startRoundRobin(collectors.map((collector) => collector.url));
+});
+
+test.afterAll(async () => {
+  await balancer?.stop();
+  for (const collector of collectors) {
+    await collector.stop();
+    removeDir(collector.dataDir);
+  }
+  await cluster?.stop();
+  await s3?.stop();
+});
+
+test('a session whose batches alternate between two collectors is whole and in order in the viewer of either', async ({page, context, site}) => {
+  test.setTimeout(90_000);
+  site.page(
+    '/',
+    htmlPage(
+      snippet(`${site.origin}/tracker.js`, balancer.url, {flushIntervalMs: 250}),
+      '<h1>scale out</h1><button id="add">add</button><ul id="list"></ul><script>document.getElementById("add").onclick = () => { const li = document.createElement("li"); li.textContent = "item " + document.querySelectorAll("li").length; document.getElementById("list").append(li); };</script>',
+    ),
+  );
+  await page.goto(`${site.origin}/`);
+  const started = await page.evaluate(() => (window as any).tracker.start());
+  expect(started.success).toBe(true);
+  const sessionID: string = started.sessionID;
+  // Steps a few flushes apart: each lands in its own batch.
+  for (let step = 1; step <= 8; step++) {
+    await page.click('#add');
+    await page.evaluate((n) => (window as any).tracker.event(`step-${n}`), step);
+    await page.waitForTimeout(350);
+  }
+  await page.evaluate(() => (window as any).tracker.stop());
+
+  const took = new Set(balancer.batches.map((batch) => batch.upstream));
+  expect(balancer.batches.length).toBeGreaterThanOrEqual(4);
+  expect([...took].sort()).toEqual([0, 1]);
+
+  const answers = [];
+  for (const collector of collectors) {
+    const session = await collector.session(sessionID);
+    const events = session.pages[0].events!;
+    const steps = events.filter((event) => event.type === 5 && event.data?.tag === 'tracker.event').map((event) => event.data.payload.name);
+    expect(steps).toEqual(Array.from({length: 8}, (_, i) => `step-${i + 1}`));
+    expect(events.length).toBe(session.pages[0].eventCount);
+    // The recording from its beginning: a Meta event, then the full snapshot.
+    const meta = events.findIndex((event) => event.type === 4);
+    expect(meta).toBeGreaterThanOrEqual(0);
+    expect(events.findIndex((event) => event.type === 2)).toBeGreaterThan(meta);
+    answers.push(JSON.stringify(session));
+  }
+  expect(answers[0]).toBe(answers[1]);
+
+  for (const collector of collectors) {
+    const viewer = await context.newPage();
+    await viewer.goto(`${collector.url}/`);
+    const row = viewer.locator(`tr[data-session="${sessionID}"]`);
+    await expect(row).toBeVisible();
+    await row.locator('a').click();
+    await expect(viewer.locator('body')).toHaveAttribute('data-replay', 'ready');
+    await expect(viewer.locator('#custom-events')).toContainText('event step-8');
+    await viewer.close();
+  }
+});
