@@ -18,6 +18,8 @@ export interface Tab {
   type(selector: string, text: string): Promise<void>;
   /** Closes the tab as a user does: pagehide, visibilitychange and unload run. */
   close(): Promise<void>;
+  /** After the test: closes the tab if still open and drops its storage. */
+  dispose(): Promise<void>;
 }
 
 export interface Engine {

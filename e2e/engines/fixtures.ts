@@ -39,7 +39,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   tab: async ({engine}, use) => {
     const tab = await engine.newTab();
     await use(tab);
-    await tab.close();
+    await tab.dispose();
   },
   collector: async ({}, use) => {
     const collector = await startCollector();

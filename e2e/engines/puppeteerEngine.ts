@@ -27,6 +27,7 @@ export async function launchPuppeteer(name: 'chromium' | 'firefox'): Promise<Eng
 }
 
 function pageTab(page: Page, dispose: () => Promise<void>): Tab {
+  let closed = false;
   return {
     async goto(url) {
       await page.goto(url, {waitUntil: 'load'});
@@ -42,8 +43,17 @@ function pageTab(page: Page, dispose: () => Promise<void>): Tab {
       await page.type(selector, text, {delay: 5});
     },
     async close() {
-      if (!page.isClosed()) await page.close({runBeforeUnload: true});
-      await dispose();
+      if (closed) return;
+      closed = true;
+      // Resolves before the page is gone; its context lives on until dispose(),
+      // since closing a context cancels the keepalive requests still in flight.
+      await page.close({runBeforeUnload: true});
+    },
+    async dispose() {
+      if (!closed) await page.close();
+      closed = true;
+      // Chromium may already have disposed of a context whose last page closed.
+      await dispose().catch(() => {});
     },
   };
 }

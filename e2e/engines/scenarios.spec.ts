@@ -53,6 +53,13 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+// Errors thrown on purpose come from the page's own script: code a driver
+// evaluates has no origin, so Chromium reports its errors as "Script error.".
+const THROWER = `<script>
+  window.throwSoon = function (message) { setTimeout(function () { throw new TypeError(message); }); };
+  window.rejectSoon = function (message) { Promise.reject(new Error(message)); };
+</script>`;
+
 /** What a tab switch does, as far as web-vitals and the tracker can tell. */
 const hidePage = () => {
   Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
@@ -61,12 +68,10 @@ const hidePage = () => {
 
 test('the error guard reports a page error and an unhandled rejection', async ({tab, site, collector, errorSink}) => {
   // Without this, "no page error" in the other scenarios could pass unseen.
-  await tab.goto(trackedPage(site, collector, errorSink));
+  await tab.goto(trackedPage(site, collector, errorSink, {head: THROWER}));
   await tab.evaluate(() => {
-    setTimeout(() => {
-      throw new Error('guard check: thrown');
-    });
-    Promise.reject(new Error('guard check: rejected'));
+    (window as any).throwSoon('guard check: thrown');
+    (window as any).rejectSoon('guard check: rejected');
   });
   await expect.poll(() => errorSink.errors.length).toBe(2);
   expect(errorSink.errors.join('\n')).toContain('guard check: thrown');
@@ -236,7 +241,7 @@ test('errors, console, network and navigation are captured (SPEC 5), and the pag
     response.writeHead(404, {'Content-Type': 'application/json'});
     response.end(JSON.stringify({error: 'not here'}));
   });
-  await tab.goto(trackedPage(site, collector, errorSink, {initOptions: {flushIntervalMs: 200}}));
+  await tab.goto(trackedPage(site, collector, errorSink, {head: THROWER, initOptions: {flushIntervalMs: 200}}));
   const result = await startTracker(tab);
   await waitForRecording(tab);
   const seen = await tab.evaluate(async (marker) => {
@@ -257,10 +262,8 @@ test('errors, console, network and navigation are captured (SPEC 5), and the pag
     history.pushState({}, '', '/next');
     location.hash = 'part';
     await new Promise((resolve) => addEventListener('hashchange', resolve, {once: true}));
-    setTimeout(() => {
-      throw new TypeError(`thrown ${marker}`);
-    });
-    Promise.reject(new Error(`rejected ${marker}`));
+    (window as any).throwSoon(`thrown ${marker}`);
+    (window as any).rejectSoon(`rejected ${marker}`);
     await new Promise((resolve) => setTimeout(resolve, 300));
     return {data, missing, xhr};
   }, EXPECTED_ERROR);

@@ -98,6 +98,9 @@ function windowTab(session: WebDriverSession, handle: string, focus: (handle: st
       closed = true;
       await closeWindow();
     },
+    async dispose() {
+      await this.close();
+    },
   };
 }
 
