@@ -23,7 +23,9 @@ export default defineConfig<{}, {engineName: EngineName}>({
   },
   projects: [
     {name: 'chromium', use: {engineName: 'chromium'}},
-    {name: 'firefox', testDir: 'e2e/engines', use: {engineName: 'firefox'}},
-    {name: 'webkit', testDir: 'e2e/engines', use: {engineName: 'webkit'}},
+    // In order, in one worker each: Firefox and WebKit take 10-20 s to start,
+    // once per worker, and the two run side by side.
+    {name: 'firefox', testDir: 'e2e/engines', fullyParallel: false, use: {engineName: 'firefox'}},
+    {name: 'webkit', testDir: 'e2e/engines', fullyParallel: false, use: {engineName: 'webkit'}},
   ],
 });
