@@ -1,37 +1,69 @@
-// Builds everything in dist/ (SPEC section 4):
-//   snippet.html   the paste-able <script> block with three placeholders
-//   loader.min.js  the minified loader alone
-//   tracker.js     the bundle for the snippet (IIFE, minified, source map)
-//   tracker.mjs    the same tracker as an ES module, for bundler users
-//   collector.js   the collector, runnable with node
-//   viewer/        the replay viewer's assets, served by the collector
+// Builds everything in dist/ (SPEC section 4), which is also what the npm
+// package ships (package.json "files"):
+//   snippet.html       the paste-able <script> block with three placeholders
+//   snippet-sri.html   the same, which also sets the bundle's integrity (sha384)
+//   loader.min.js      the minified loader alone
+//   tracker.js         the bundle for the snippet (IIFE, minified, source map)
+//   tracker.<hash>.js  the same bundle under a content-hashed name, the one to
+//                      serve (cacheable forever); bundle.json names it and
+//                      holds its integrity
+//   tracker.mjs        the same tracker as an ES module, for bundler users
+//   types/             TypeScript declarations of the ES module and of window.tracker
+//   collector.js       the collector, runnable with node
+//   viewer/            the replay viewer's assets, served by the collector
 import {build} from 'esbuild';
 import {minify} from 'terser';
 import {buildBrowserBundle} from './scripts/browserBundle.mjs';
+import {buildDeclarations} from './scripts/buildDeclarations.mjs';
 import {parse} from 'acorn';
-import {OPTIONS_SLOT} from './loader/fillSnippet.mjs';
-import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {OPTIONS_SLOT, integrityOf} from './loader/fillSnippet.mjs';
+import {createHash} from 'node:crypto';
+import {copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 mkdirSync('dist', {recursive: true});
+
+async function minifyLoader(source, withIntegrity) {
+  const {code} = await minify(source, {
+    ecma: 5,
+    toplevel: true,
+    compress: {passes: 3, unsafe: true, unsafe_comps: true, global_defs: {WITH_INTEGRITY: withIntegrity}},
+    mangle: true,
+    format: {quote_style: 1},
+  });
+  parse(code, {ecmaVersion: 5});
+  // fillSnippet finds the init options (and the integrity) right after the ingest point.
+  if (!code.includes(OPTIONS_SLOT)) throw new Error(`the minified loader lost its options slot ${OPTIONS_SLOT}`);
+  if (code.includes('WITH_INTEGRITY')) throw new Error('WITH_INTEGRITY survived minification');
+  if (code.includes('.integrity=') !== withIntegrity) throw new Error(`the loader built with WITH_INTEGRITY=${withIntegrity} is wrong about integrity`);
+  return code;
+}
 
 async function buildLoader() {
   const source = readFileSync('loader/loader.js', 'utf8');
   // Tag managers' custom-HTML sandboxes reject anything newer than ES5.
   parse(source, {ecmaVersion: 5});
-  const {code} = await minify(source, {
-    ecma: 5,
-    toplevel: true,
-    compress: {passes: 3, unsafe: true, unsafe_comps: true},
-    mangle: true,
-    format: {quote_style: 1},
-  });
-  parse(code, {ecmaVersion: 5});
-  // fillSnippet finds the init options right after the ingest point.
-  if (!code.includes(OPTIONS_SLOT)) throw new Error(`the minified loader lost its options slot ${OPTIONS_SLOT}`);
-  writeFileSync('dist/loader.min.js', code + '\n');
+  const plain = await minifyLoader(source, false);
+  const withIntegrity = await minifyLoader(source, true);
+  writeFileSync('dist/loader.min.js', plain + '\n');
   // No trailing newline: every byte of the snippet is the site owner's.
-  writeFileSync('dist/snippet.html', `<script>${code}</script>`);
+  writeFileSync('dist/snippet.html', `<script>${plain}</script>`);
+  writeFileSync('dist/snippet-sri.html', `<script>${withIntegrity}</script>`);
+}
+
+// The bundle under a name that changes with its content: a CDN can cache it
+// forever, and a snippet's integrity always matches the URL it names.
+function writeVersionedBundle(code, map) {
+  for (const file of readdirSync('dist')) {
+    if (/^tracker\.[0-9a-f]+\.js(\.map)?$/.test(file)) rmSync(`dist/${file}`);
+  }
+  const name = `tracker.${createHash('sha256').update(code).digest('hex').slice(0, 12)}.js`;
+  const versioned = code.replace(/\/\/# sourceMappingURL=tracker\.js\.map\n$/, `//# sourceMappingURL=${name}.map\n`);
+  if (versioned === code) throw new Error('tracker.js does not end with its sourceMappingURL');
+  writeFileSync(`dist/${name}`, versioned);
+  writeFileSync(`dist/${name}.map`, JSON.stringify({...JSON.parse(map), file: name}));
+  const manifest = {version: pkg.version, file: name, integrity: integrityOf(versioned)};
+  writeFileSync('dist/bundle.json', JSON.stringify(manifest, null, 2) + '\n');
 }
 
 async function buildTracker() {
@@ -44,6 +76,7 @@ async function buildTracker() {
     const {code, map} = await buildBrowserBundle({...bundle, define});
     writeFileSync(`dist/${bundle.name}`, code);
     writeFileSync(`dist/${bundle.name}.map`, map);
+    if (bundle.name === 'tracker.js') writeVersionedBundle(code, map);
   }
 }
 
@@ -55,6 +88,13 @@ function buildCollector() {
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // npm packages (pg, the S3 client, prom-client) stay imports, resolved
+    // from node_modules: they are the package's "dependencies", so users get
+    // their fixes from npm without a rebuild of ours, and pg's optional native
+    // binding and the AWS SDK's dynamic requires are not bundled half-working.
+    packages: 'external',
+    // `npx replay-tracker-collector` runs this file (package.json "bin").
+    banner: {js: '#!/usr/bin/env node'},
     sourcemap: true,
     logLevel: 'warning',
   });
@@ -77,4 +117,6 @@ async function buildViewer() {
 }
 
 await Promise.all([buildLoader(), buildTracker(), buildCollector(), buildViewer()]);
-console.log('built dist/: snippet.html, loader.min.js, tracker.js, tracker.mjs, collector.js');
+buildDeclarations('dist/types');
+const {file} = JSON.parse(readFileSync('dist/bundle.json', 'utf8'));
+console.log(`built dist/: snippet.html, snippet-sri.html, loader.min.js, tracker.js, ${file}, tracker.mjs, types/, collector.js`);

@@ -69,6 +69,7 @@ export function createTransport(options: TransportOptions) {
   let keepaliveBytesInFlight = 0;
   let sentBatches = 0;
   let wakeUp: (() => void) | null = null;
+  let dropping = false;
 
   const batchBytes = (batch: Batch) => (batch.gzip ? batch.gzip.byteLength : 0) + (batch.json ? batch.json.length : 0);
   const bufferedBytes = () => outbox.reduce((sum, batch) => sum + batchBytes(batch), 0);
@@ -98,17 +99,29 @@ export function createTransport(options: TransportOptions) {
     return batch;
   }
 
-  function dropUnsent(reason: string): void {
-    const dropped = outbox.filter((batch) => !batch.sending);
+  // Drops what is not being sent, but for `newest`: after a pause the newest
+  // batch holds the fresh full snapshot that the replay needs to go on (with
+  // anything older kept instead, a snapshot bigger than the cap was dropped on
+  // every try, and the replay never recovered).
+  function dropUnsent(reason: string, newest: Batch): void {
+    const dropped = outbox.filter((batch) => !batch.sending && batch !== newest);
     if (!dropped.length) return;
-    outbox = outbox.filter((batch) => batch.sending);
-    options.onLost({
-      events: dropped.reduce((sum, batch) => sum + batch.events, 0),
-      batches: dropped.length,
-      from: dropped[0].firstTimestamp,
-      to: dropped[dropped.length - 1].lastTimestamp,
-      reason,
-    });
+    outbox = outbox.filter((batch) => batch.sending || batch === newest);
+    // onLost enqueues the gap event: it must not be dropped in turn, or a batch
+    // in flight that alone passes the cap would make this recurse until the
+    // stack overflows (seen with a big full snapshot being retried).
+    dropping = true;
+    try {
+      options.onLost({
+        events: dropped.reduce((sum, batch) => sum + batch.events, 0),
+        batches: dropped.length,
+        from: dropped[0].firstTimestamp,
+        to: dropped[dropped.length - 1].lastTimestamp,
+        reason,
+      });
+    } finally {
+      dropping = false;
+    }
   }
 
   async function post(batch: Batch, keepalive: boolean): Promise<Outcome> {
@@ -220,13 +233,14 @@ export function createTransport(options: TransportOptions) {
 
   function enqueue(events: RecordedEvent[]): void {
     if (!events.length) return;
-    outbox.push(makeBatch(events, JSON.stringify(events), true));
-    // The cap bounds a backlog. A lone batch over it while delivery works (the
-    // full snapshot of a big page, taken after a gap) goes out as it is:
-    // dropping it would leave the replay without a snapshot for good.
+    const batch = makeBatch(events, JSON.stringify(events), true);
+    outbox.push(batch);
+    // The cap bounds a backlog: what memory holds is the cap plus the newest
+    // batch. A lone batch over it while delivery works (the full snapshot of a
+    // big page, taken after a gap) goes out as it is.
     const backlog = failures > 0 || outbox.length > 1;
-    if (backlog && bufferedBytes() > options.maxBufferBytes) {
-      dropUnsent(`the collector could not be reached and the buffer passed ${options.maxBufferBytes} bytes`);
+    if (!dropping && backlog && bufferedBytes() > options.maxBufferBytes) {
+      dropUnsent(`the collector could not be reached and the buffer passed ${options.maxBufferBytes} bytes`, batch);
     }
     void pump();
   }

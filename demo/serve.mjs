@@ -44,8 +44,24 @@ const httpServer = 'node_modules/http-server/bin/http-server';
 run('shop', [httpServer, site, '-p', String(shopPort), '-a', host, '-c-1', '--cors', '-s']);
 run('payment', [httpServer, site, '-p', String(otherPort), '-a', host, '-c-1', '--cors', '-s']);
 
-setTimeout(() => {
-  console.log(`
+// The URLs are printed once every server answers: on a loaded machine a fixed
+// wait was not enough, and a user opening the shop got "connection refused".
+async function waitUntilServing(url, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fetch(url);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s: ${error.message}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+Promise.all([`${collectorUrl}/healthz`, `${shop}/index.html`, `${other}/checkout.html`].map((url) => waitUntilServing(url))).then(
+  () =>
+    console.log(`
 Demo running:
   shop (snippet pasted):      ${shop}/index.html
   second page, same origin:   ${shop}/page2.html
@@ -53,8 +69,12 @@ Demo running:
   collector:                  ${collectorUrl}
   replay viewer:              ${collectorUrl}/
   sessions (JSON):            ${collectorUrl}/api/sessions
-Press Ctrl+C to stop.`);
-}, 800);
+Press Ctrl+C to stop.`),
+  (error) => {
+    console.error(`the demo could not start: ${error.message}`);
+    process.kill(process.pid, 'SIGTERM');
+  },
+);
 
 // Stop the children and wait for them: the collector flushes its metadata.
 for (const signal of ['SIGINT', 'SIGTERM']) {

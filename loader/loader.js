@@ -8,6 +8,12 @@
  * with an inserted script (inserted scripts are async: the page never waits).
  * The bundle (bundle/takeOverStub.ts) replaces the methods on the same object
  * and drains `_q`, so references taken earlier keep working.
+ *
+ * WITH_INTEGRITY is not a variable of the page: build.mjs sets it (terser's
+ * global_defs) and builds two snippets from this source. dist/snippet.html
+ * leaves Subresource Integrity out and stays within 512 bytes gzipped;
+ * dist/snippet-sri.html sets `integrity` from the fourth entry of the config
+ * array, which fillSnippet() writes there (the bundle's sha384).
  */
 (function (win, doc, bundleUrl, config) {
   var tracker = win.tracker;
@@ -17,8 +23,17 @@
   // A call that will never reach the bundle: its promise resolves a failure
   // and a start() tells its startCallback. Inside one try: a callback that
   // throws (or a queue entry without a promise) must not reach the page.
+  // With integrity: browsers report a bundle refused by its integrity check
+  // as a plain load error (the page cannot tell them apart), so the reason
+  // names that cause too.
   function settle(call) {
-    var result = {success: false, reason: 'tracker: bundle not loaded from ' + bundleUrl};
+    var result = {
+      success: false,
+      reason:
+        'tracker: bundle not loaded from ' +
+        bundleUrl +
+        (WITH_INTEGRITY ? ' (a load error: network, blocker, CSP or integrity mismatch)' : ''),
+    };
     try {
       call[3](result);
       call[1][0].startCallback(result);
@@ -48,6 +63,9 @@
   script = doc.createElement('script');
   script.src = bundleUrl;
   script.crossOrigin = 'anonymous';
+  // Subresource Integrity: a bundle changed on the CDN or on its way is
+  // refused, not run. Empty when the snippet was filled without a hash.
+  if (WITH_INTEGRITY && config[3]) script.integrity = config[3];
   // A strict CSP allows the bundle only with the nonce of this very script.
   // currentScript is null when a tag manager evals the code instead.
   script.nonce = (doc.currentScript || {}).nonce;

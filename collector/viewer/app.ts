@@ -3,63 +3,37 @@
 import Player from 'rrweb-player';
 import 'rrweb-player/dist/style.css';
 import './app.css';
+import {api, NeedsSecret} from './api';
+import {createDevtoolsPanel, describeEvent} from './devtoolsPanel';
+import {el} from './el';
+import {formatOffset, formatTime} from './format';
+import {showSessionList} from './showSessionList';
+import {CUSTOM, META, type CustomEvent, type PageSummary, type ReplayEvent, type SessionSummary} from './types';
 
-interface PageSummary {
-  pageID: number;
-  url: string;
-  startedAt: number;
-  eventCount: number;
-}
-
-interface SessionSummary {
-  sessionID: string;
-  userID: string | null;
-  metadata: Record<string, string>;
-  startedAt: number;
-  durationMs?: number;
-  customEventCount?: number;
-  vitals?: Record<string, {value: number; rating: string}>;
-  pages: PageSummary[];
-}
-
-interface ReplayEvent {
-  type: number;
-  data: any;
-  timestamp: number;
-}
-
-const CUSTOM_TAGS: Record<string, string> = {
+/** Colours of the custom events on the player's own progress bar. */
+const PLAYER_TAGS: Record<string, string> = {
   'tracker.event': '#2c5cc5',
   'tracker.identify': '#7a4cc2',
   'tracker.vital': '#0a8a4a',
   'tracker.gap': '#c0332b',
   'tracker.metadata': '#888888',
+  'tracker.error': '#c0332b',
+  'tracker.console': '#c9ccd4',
+  'tracker.network': '#c9ccd4',
+  'tracker.navigation': '#b37400',
 };
+/** Tags marked on the timeline under the player; console and network are too many to mark, they have the panel. */
+const TIMELINE_TAGS = new Set(['tracker.event', 'tracker.identify', 'tracker.vital', 'tracker.gap', 'tracker.metadata', 'tracker.navigation', 'tracker.error']);
+/** rrweb-player's controller under the frame (its own constant). */
+const CONTROLLER_HEIGHT = 80;
+const MIN_PLAYER_HEIGHT = 240;
 
 const view = document.getElementById('view')!;
 let player: Player | null = null;
+let stopResizing: (() => void) | null = null;
 
-class NeedsSecret extends Error {}
-
-async function api<T>(path: string): Promise<T> {
-  const response = await fetch(path, {credentials: 'same-origin'});
-  if (response.status === 401) throw new NeedsSecret();
-  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
-  return response.json();
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
-
-const formatTime = (ms: number) => new Date(ms).toLocaleString();
-function formatDuration(ms = 0): string {
-  const seconds = Math.round(ms / 1000);
-  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-}
+// Tests read the replay's clock here (the player shows whole seconds only).
+(window as any).replayViewer = {currentTime: () => player?.getReplayer().getCurrentTime() ?? null};
 
 function showError(error: unknown): void {
   view.replaceChildren(
@@ -70,84 +44,18 @@ function showError(error: unknown): void {
   document.body.dataset.view = 'error';
 }
 
-function vitalsChips(vitals: SessionSummary['vitals'] = {}): HTMLElement {
-  const cell = el('td');
-  for (const [name, vital] of Object.entries(vitals)) {
-    const value = name === 'CLS' ? vital.value.toFixed(3) : `${Math.round(vital.value)} ms`;
-    cell.append(el('span', {class: `chip ${vital.rating}`, title: vital.rating}, `${name} ${value}`));
-  }
-  return cell;
-}
-
-function sessionRow(session: SessionSummary): HTMLElement {
-  const events = session.pages.reduce((sum, page) => sum + page.eventCount, 0);
-  const metadata = el('td');
-  for (const [key, value] of Object.entries(session.metadata ?? {})) metadata.append(el('span', {class: 'chip'}, `${key}: ${value}`));
-  return el(
-    'tr',
-    {'data-session': session.sessionID},
-    el('td', {}, el('a', {href: `#/session/${session.sessionID}`}, formatTime(session.startedAt))),
-    el('td', {}, session.userID ?? el('span', {class: 'muted'}, 'anonymous')),
-    metadata,
-    el('td', {class: 'num'}, formatDuration(session.durationMs)),
-    el('td', {class: 'num'}, String(session.pages.length)),
-    el('td', {class: 'num'}, String(events)),
-    el('td', {class: 'num'}, String(session.customEventCount ?? 0)),
-    vitalsChips(session.vitals),
-  );
-}
-
-async function showList(query: URLSearchParams): Promise<void> {
-  document.body.dataset.view = 'loading';
-  const userInput = el('input', {name: 'userID', placeholder: 'user ID', value: query.get('userID') ?? ''});
-  const metaInput = el('input', {name: 'meta', placeholder: 'metadata key:value', value: query.get('meta') ?? ''});
-  const form = el('form', {class: 'filters'}, userInput, metaInput, el('button', {type: 'submit'}, 'Filter'));
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const next = new URLSearchParams();
-    if (userInput.value) next.set('userID', userInput.value);
-    if (metaInput.value) next.set('meta', metaInput.value);
-    location.hash = `#/?${next}`;
-  });
-  const body = el('tbody');
-  const table = el(
-    'table',
-    {},
-    el('thead', {}, el('tr', {}, ...['Started', 'User', 'Metadata', 'Duration', 'Pages', 'Events', 'Custom', 'Web vitals'].map((h) => el('th', {}, h)))),
-    body,
-  );
-  const more = el('button', {class: 'secondary', type: 'button'}, 'Older sessions');
-  view.replaceChildren(form, table);
-  let before: number | null = null;
-  const load = async () => {
-    const params = new URLSearchParams(query);
-    params.set('limit', '100');
-    if (before !== null) params.set('before', String(before));
-    const {sessions} = await api<{sessions: SessionSummary[]}>(`/api/sessions?${params}`);
-    body.append(...sessions.map(sessionRow));
-    before = sessions.length ? sessions[sessions.length - 1].startedAt : before;
-    if (sessions.length === 100) view.append(more);
-    else more.remove();
-    if (!body.children.length) table.replaceWith(el('p', {class: 'empty'}, 'No session recorded yet: open the demo shop and come back.'));
-  };
-  more.addEventListener('click', () => load().catch(showError));
-  await load();
-  document.body.dataset.view = 'list';
-}
-
-function describe(event: ReplayEvent): string {
-  const {tag, payload} = event.data;
-  if (tag === 'tracker.event') return `event ${payload.name}`;
-  if (tag === 'tracker.identify') return `user ${payload.userID}`;
-  if (tag === 'tracker.metadata') return `${payload.key} = ${payload.value}`;
-  if (tag === 'tracker.vital') return `${payload.name} ${Math.round(payload.value * 1000) / 1000} (${payload.rating})`;
-  if (tag === 'tracker.gap') return `gap: ${payload.events} events lost (${payload.reason})`;
-  return String(tag);
+/** The frame size that fits the stage's width and keeps the controller and timeline above the fold. */
+function playerSize(stage: HTMLElement, below: HTMLElement): {width: number; height: number} {
+  const width = Math.max(320, Math.floor(stage.clientWidth));
+  const belowHeight = below.offsetHeight + parseFloat(getComputedStyle(below).marginTop) + 16;
+  const room = innerHeight - stage.getBoundingClientRect().top - window.scrollY - CONTROLLER_HEIGHT - belowHeight;
+  return {width, height: Math.max(MIN_PLAYER_HEIGHT, Math.floor(room))};
 }
 
 async function showReplay(sessionID: string): Promise<void> {
   document.body.dataset.view = 'loading';
   document.body.dataset.replay = 'loading';
+  delete document.body.dataset.loaded;
   const session = await api<SessionSummary>(`/api/sessions/${encodeURIComponent(sessionID)}`);
   const pages = [...session.pages].sort((a, b) => a.pageID - b.pageID);
   const urlBar = el('div', {class: 'url', id: 'replay-url'}, pages[0]?.url ?? '');
@@ -155,43 +63,49 @@ async function showReplay(sessionID: string): Promise<void> {
   const timeline = el('div', {class: 'timeline', id: 'timeline'});
   const cursor = el('div', {class: 'cursor'});
   timeline.append(cursor);
-  const eventList = el('div', {class: 'events', id: 'custom-events'}, el('h3', {}, 'Custom events'));
+  const panel = createDevtoolsPanel((offset) => player?.goto(offset));
   const title = el('h2', {}, `${session.userID ?? 'anonymous'} · ${formatTime(session.startedAt)} · ${pages.length} page(s)`);
-  view.replaceChildren(title, el('div', {class: 'replay'}, el('div', {}, urlBar, stage, timeline), eventList));
+  view.replaceChildren(title, el('div', {class: 'replay'}, el('div', {class: 'stage'}, urlBar, stage, timeline), panel.element));
 
   const all: ReplayEvent[] = [];
-  const metas: ReplayEvent[] = [];
-  const customs: ReplayEvent[] = [];
+  /** Where the page was: Meta events (page loads) and tracker.navigation (history changes), in time order. */
+  const locations: {timestamp: number; url: string}[] = [];
+  const customs: CustomEvent[] = [];
   let start = 0;
   let end = 0;
-  const jump = (event: ReplayEvent) => player?.goto(event.timestamp - start, false);
-  const redrawMarks = () => {
+  const redraw = () => {
+    customs.sort((a, b) => a.timestamp - b.timestamp);
+    locations.sort((a, b) => a.timestamp - b.timestamp);
     timeline.querySelectorAll('button.mark').forEach((mark) => mark.remove());
-    eventList.querySelectorAll('button').forEach((item) => item.remove());
     for (const event of customs) {
+      if (!TIMELINE_TAGS.has(event.data.tag)) continue;
       const left = end > start ? ((event.timestamp - start) / (end - start)) * 100 : 0;
-      const mark = el('button', {class: `mark tag-${event.data.tag}`, title: describe(event), style: `left:${left}%`});
-      mark.addEventListener('click', () => jump(event));
+      const label = `${formatOffset(event.timestamp - start)} · ${describeEvent(event)}`;
+      const mark = el('button', {type: 'button', class: `mark tag-${event.data.tag}`, title: label, 'aria-label': label, style: `left:${left}%`});
+      mark.addEventListener('click', () => player?.goto(event.timestamp - start));
       timeline.append(mark);
-      const item = el('button', {type: 'button'}, `${formatDuration(event.timestamp - start)} · ${describe(event)}`);
-      item.addEventListener('click', () => jump(event));
-      eventList.append(item);
     }
+    panel.setEvents(customs, start);
   };
   const take = (events: ReplayEvent[]) => {
     for (const event of events) {
       all.push(event);
-      if (event.type === 4) metas.push(event);
-      if (event.type === 5 && typeof event.data?.tag === 'string') customs.push(event);
+      if (event.type === META && typeof event.data?.href === 'string') locations.push({timestamp: event.timestamp, url: event.data.href});
+      if (event.type === CUSTOM && typeof event.data?.tag === 'string') {
+        customs.push(event as CustomEvent);
+        if (event.data.tag === 'tracker.navigation' && typeof event.data.payload?.url === 'string') {
+          locations.push({timestamp: event.timestamp, url: event.data.payload.url});
+        }
+      }
       if (!start || event.timestamp < start) start = event.timestamp;
       end = Math.max(end, event.timestamp);
     }
   };
   const showUrlAt = (offset: number) => {
     const at = start + offset;
-    let current = metas[0];
-    for (const meta of metas) if (meta.timestamp <= at) current = meta;
-    if (current) urlBar.textContent = current.data.href;
+    let current = locations[0];
+    for (const location of locations) if (location.timestamp <= at) current = location;
+    if (current && urlBar.textContent !== current.url) urlBar.textContent = current.url;
   };
 
   // The first page plays while the others are still being fetched.
@@ -204,53 +118,63 @@ async function showReplay(sessionID: string): Promise<void> {
     stage.append(el('p', {class: 'empty'}, 'Nothing to replay yet.'));
     return;
   }
+  stopResizing?.();
   player?.getReplayer().destroy();
   stage.replaceChildren();
   player = new Player({
     target: stage,
     props: {
       events: all.slice() as never,
-      width: Math.min(1024, view.clientWidth - 320),
-      height: 576,
+      ...playerSize(stage, timeline),
       autoPlay: false,
       skipInactive: true,
       speedOption: [1, 2, 4, 8, 16],
-      tags: CUSTOM_TAGS,
+      tags: PLAYER_TAGS,
       showController: true,
     },
   });
+  const current = player;
+  const resize = () => {
+    // The player is a Svelte component: $set is how its props change (svelte's types are not installed).
+    (current as unknown as {$set(props: object): void}).$set(playerSize(stage, timeline));
+    current.triggerResize();
+  };
+  addEventListener('resize', resize);
+  stopResizing = () => removeEventListener('resize', resize);
   // Offsets are on the player's clock: take its start and end, not ours.
   const syncClock = () => {
-    const meta = player!.getMetaData();
+    const meta = current.getMetaData();
     start = meta.startTime;
     end = meta.endTime;
   };
   syncClock();
-  player.addEventListener('ui-update-current-time', (event: any) => {
+  current.addEventListener('ui-update-current-time', (event: any) => {
     const offset = event.payload as number;
     showUrlAt(offset);
+    panel.follow(offset);
     cursor.style.left = `${end > start ? Math.min(100, (offset / (end - start)) * 100) : 0}%`;
   });
   // The player reports 'paused' right after 'finish': keep 'finished' until it plays again.
   let finished = false;
-  player.addEventListener('ui-update-player-state', (event: any) => {
+  current.addEventListener('ui-update-player-state', (event: any) => {
     if (event.payload === 'playing') finished = false;
     if (!finished) document.body.dataset.replay = event.payload;
   });
-  player.addEventListener('finish', () => {
+  current.addEventListener('finish', () => {
     finished = true;
     document.body.dataset.replay = 'finished';
   });
-  syncClock();
-  redrawMarks();
+  redraw();
+  showUrlAt(0);
   document.body.dataset.view = 'replay';
   document.body.dataset.replay = 'ready';
   for (const page of rest) {
     const events = await fetchPage(page);
+    if (player !== current) return;
     take(events);
-    for (const event of events) player.addEvent(event as never);
+    for (const event of events) current.addEvent(event as never);
     syncClock();
-    redrawMarks();
+    redraw();
   }
   document.body.dataset.loaded = 'all';
 }
@@ -259,7 +183,11 @@ function route(): void {
   const hash = location.hash.replace(/^#/, '') || '/';
   const [path, search = ''] = hash.split('?');
   const match = path.match(/^\/session\/([^/]+)$/);
-  const shown = match ? showReplay(decodeURIComponent(match[1])) : showList(new URLSearchParams(search));
+  if (!match) {
+    stopResizing?.();
+    stopResizing = null;
+  }
+  const shown = match ? showReplay(decodeURIComponent(match[1])) : showSessionList(view, new URLSearchParams(search));
   shown.catch(showError);
 }
 

@@ -1,0 +1,22 @@
+// How times, offsets and sizes read in the viewer.
+
+export const formatTime = (ms: number) => new Date(ms).toLocaleString();
+
+export function formatDuration(ms = 0): string {
+  const seconds = Math.round(ms / 1000);
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** A replay offset as 01:02.3: the player shows whole seconds, rows a tenth more, to tell close rows apart. */
+export function formatOffset(ms: number): string {
+  const tenths = Math.max(0, Math.floor(ms / 100));
+  const minutes = Math.floor(tenths / 600);
+  const seconds = (tenths % 600) / 10;
+  return `${String(minutes).padStart(2, '0')}:${seconds.toFixed(1).padStart(4, '0')}`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
