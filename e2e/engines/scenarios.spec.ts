@@ -49,8 +49,24 @@ const payloads = (session: StoredSession, tag: string) => customEvents(session, 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+    const stat = statSync(path, {throwIfNoEntry: false});
+    if (!stat) return [];
+    return stat.isDirectory() ? filesUnder(path) : [path];
   });
+}
+
+/** Every stored byte, as text. The collector writes through temporary files it renames: one may vanish between listing and reading. */
+function storedText(dir: string): string {
+  return filesUnder(dir)
+    .map((file) => {
+      try {
+        return readFileSync(file).toString('latin1');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+        throw error;
+      }
+    })
+    .join('\n');
 }
 
 // Errors thrown on purpose come from the page's own script: code a driver
@@ -135,7 +151,7 @@ test('no typed password and no input value reaches any stored file', async ({tab
   const session = await waitForSession(collector, result.sessionID, (s) =>
     (s.pages[0].events ?? []).some((e) => e.type === 3 && e.data.source === 5 && e.data.text === '*'.repeat('ada@example.com'.length)),
   );
-  const raw = filesUnder(collector.dataDir).map((file) => readFileSync(file).toString('latin1')).join('\n');
+  const raw = storedText(collector.dataDir);
   expect(raw.length).toBeGreaterThan(1000);
   for (const secret of ['hunter2', 'Pa55word', 'prefilled-Secret', 'Ada Lovelace', 'ada@example.com']) {
     expect(raw, `${secret} must not be stored`).not.toContain(secret);
