@@ -1,14 +1,19 @@
 import {defineConfig} from '@playwright/test';
 import {CHROMIUM_ARGS, CHROMIUM_PATH} from './scripts/chromium.mjs';
+import type {EngineName} from './e2e/engines/engine';
 
-export default defineConfig({
+// Three projects, one per engine. Chromium runs every browser test (Playwright
+// drives it; e2e/engines/ drives it through puppeteer-core like Firefox);
+// Firefox and WebKit run the cross-engine scenarios of e2e/engines/.
+// Chromium alone: npm test -- --project=chromium
+export default defineConfig<{}, {engineName: EngineName}>({
   testDir: 'e2e',
   timeout: 60_000,
   expect: {timeout: 15_000},
   fullyParallel: true,
   workers: 2,
   retries: 0,
-  reporter: process.env.CI ? 'list' : 'line',
+  reporter: [[process.env.CI ? 'list' : 'line'], ['./e2e/engines/engineTableReporter.ts']],
   use: {
     headless: true,
     launchOptions: {
@@ -16,4 +21,11 @@ export default defineConfig({
       args: CHROMIUM_ARGS,
     },
   },
+  projects: [
+    {name: 'chromium', use: {engineName: 'chromium'}},
+    // In order, in one worker each: Firefox and WebKit take 10-20 s to start,
+    // once per worker, and the two run side by side.
+    {name: 'firefox', testDir: 'e2e/engines', fullyParallel: false, use: {engineName: 'firefox'}},
+    {name: 'webkit', testDir: 'e2e/engines', fullyParallel: false, use: {engineName: 'webkit'}},
+  ],
 });
