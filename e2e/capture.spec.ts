@@ -1,8 +1,7 @@
 // What went wrong (SPEC section 5): errors, console, network and navigation
 // captured into the session, in the real browser against the real collector,
 // while the page behaves exactly as it would without the tracker.
-import {readdirSync, readFileSync, statSync} from 'node:fs';
-import {join} from 'node:path';
+import {storedText} from './helpers/storedText';
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {Page} from '@playwright/test';
 import {test, expect, trackedPage, waitForSession, customEvents, startTracker, waitForRecording, EXPECTED_ERROR} from './fixtures';
@@ -66,13 +65,6 @@ function serveApi(site: Site) {
       json(response, 200, {released: true});
     });
   }
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
 }
 
 test.describe('errors', () => {
@@ -431,7 +423,7 @@ test.describe('network', () => {
         expect(viaXhr.requestBody).toBe('user=ann&password=[redacted]');
         expect(viaFetch.responseBody).toContain('"authorization":"[redacted]"');
       }
-      const stored = filesUnder(collector.dataDir).map((file) => readFileSync(file, 'utf8')).join('\n');
+      const stored = storedText(collector.dataDir);
       expect(stored).toContain('/api/echo');
       for (const secret of secrets) expect(stored, `${secret} is stored`).not.toContain(secret);
     });

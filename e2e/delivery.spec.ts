@@ -1,7 +1,6 @@
 // SPEC section 2 "Recording and delivery": faults are injected in the network
 // (a proxy) or by stopping the collector, never by mocking the tracker.
-import {readdirSync, readFileSync, statSync} from 'node:fs';
-import {join} from 'node:path';
+import {storedText} from './helpers/storedText';
 import {test, expect, trackedPage, waitForSession, customEvents, startTracker, waitForRecording} from './fixtures';
 import {startCollector, removeDir, type RunningCollector, type StoredSession} from './helpers/collector';
 import {startProxy} from './helpers/proxy';
@@ -194,13 +193,6 @@ test('down past the memory cap: a tracker.gap, then a fresh full snapshot, and b
   }
 });
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
-
 test('a typed password never reaches the collector and text inputs are masked', async ({page, site, collector}) => {
   const form = `<form><input id="name" type="text"><input id="email" type="email"><input id="pw" type="password" value="prefilled-Secret"></form>`;
   await page.goto(trackedPage(site, collector, {body: form, initOptions: {flushIntervalMs: 200}}));
@@ -212,7 +204,7 @@ test('a typed password never reaches the collector and text inputs are masked', 
   await page.keyboard.type('hunter2-Pa55word', {delay: 10});
   await page.evaluate(() => (window as any).tracker.stop());
   const session = await waitForSession(collector, result.sessionID, (s) => s.pages[0].eventCount > 3);
-  const raw = filesUnder(collector.dataDir).map((file) => readFileSync(file).toString('latin1')).join('\n');
+  const raw = storedText(collector.dataDir);
   expect(raw.length).toBeGreaterThan(1000);
   for (const secret of ['hunter2', 'Pa55word', 'prefilled-Secret', 'Ada Lovelace', 'ada@example.com']) {
     expect(raw, `${secret} must not be stored`).not.toContain(secret);

@@ -1,8 +1,7 @@
 // The scenarios every engine runs (issue #9): written once against the Tab
 // adapter, run by the chromium, firefox and webkit projects alike. The
 // errorSink fixture fails any of them on a page error or unhandled rejection.
-import {readdirSync, readFileSync, statSync} from 'node:fs';
-import {join} from 'node:path';
+import {storedText} from '../helpers/storedText';
 import {startCollector, removeDir, type RunningCollector, type StoredSession} from '../helpers/collector';
 import {startProxy} from '../helpers/proxy';
 import {VITALS, type Tab} from './engine';
@@ -45,29 +44,6 @@ const ticks = (session: StoredSession) =>
 const range = (from: number, to: number) => Array.from({length: to - from + 1}, (_, i) => from + i);
 
 const payloads = (session: StoredSession, tag: string) => customEvents(session, tag).map((e) => e.data.payload);
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    const stat = statSync(path, {throwIfNoEntry: false});
-    if (!stat) return [];
-    return stat.isDirectory() ? filesUnder(path) : [path];
-  });
-}
-
-/** Every stored byte, as text. The collector writes through temporary files it renames: one may vanish between listing and reading. */
-function storedText(dir: string): string {
-  return filesUnder(dir)
-    .map((file) => {
-      try {
-        return readFileSync(file).toString('latin1');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-        throw error;
-      }
-    })
-    .join('\n');
-}
 
 // Errors thrown on purpose come from the page's own script: code a driver
 // evaluates has no origin, so Chromium reports its errors as "Script error.".
