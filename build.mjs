@@ -3,6 +3,7 @@
 //   loader.min.js  the minified loader alone
 //   tracker.js     the bundle for the snippet (IIFE, minified, source map)
 //   tracker.mjs    the same tracker as an ES module, for bundler users
+//   tracker-canvas.js  canvas snapshots, loaded beside the bundle with captureCanvas
 //   collector.js   the collector, runnable with node
 //   viewer/        the replay viewer's assets, served by the collector
 import {build} from 'esbuild';
@@ -39,6 +40,8 @@ async function buildTracker() {
   const bundles = [
     {entry: 'bundle/index.ts', name: 'tracker.js', format: 'iife'},
     {entry: 'bundle/createTracker.ts', name: 'tracker.mjs', format: 'esm'},
+    // captureCanvas's snapshotter, loaded by the bundle only when the option is on.
+    {entry: 'bundle/canvas/index.ts', name: 'tracker-canvas.js', format: 'iife'},
   ];
   for (const bundle of bundles) {
     const {code, map} = await buildBrowserBundle({...bundle, define});
