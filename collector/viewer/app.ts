@@ -3,6 +3,7 @@
 import Player from 'rrweb-player';
 import 'rrweb-player/dist/style.css';
 import './app.css';
+import {canvasReplay} from './canvasReplay';
 
 interface PageSummary {
   pageID: number;
@@ -34,6 +35,10 @@ const CUSTOM_TAGS: Record<string, string> = {
   'tracker.vital': '#0a8a4a',
   'tracker.gap': '#c0332b',
   'tracker.metadata': '#888888',
+  'tracker.rageclick': '#d9480f',
+  'tracker.deadclick': '#b37400',
+  'tracker.errorclick': '#c0332b',
+  'tracker.trigger': '#1d2330',
 };
 
 const view = document.getElementById('view')!;
@@ -141,6 +146,8 @@ function describe(event: ReplayEvent): string {
   if (tag === 'tracker.identify') return `user ${payload.userID}`;
   if (tag === 'tracker.metadata') return `${payload.key} = ${payload.value}`;
   if (tag === 'tracker.vital') return `${payload.name} ${Math.round(payload.value * 1000) / 1000} (${payload.rating})`;
+  if (/^tracker\.(rage|dead|error)click$/.test(tag)) return `${tag.slice(8, -5)} click on ${payload.selector}`;
+  if (tag === 'tracker.trigger') return `recording sent after ${payload.reason}`;
   if (tag === 'tracker.gap') return `gap: ${payload.events} events lost (${payload.reason})`;
   return String(tag);
 }
@@ -217,6 +224,7 @@ async function showReplay(sessionID: string): Promise<void> {
       speedOption: [1, 2, 4, 8, 16],
       tags: CUSTOM_TAGS,
       showController: true,
+      plugins: [canvasReplay()],
     },
   });
   // Offsets are on the player's clock: take its start and end, not ours.
