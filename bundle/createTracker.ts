@@ -18,7 +18,7 @@ import {requestSession, type HandshakeRequest} from './handshake';
 import {privacySelectors, startRecording, type Recorder} from './recorder';
 import {decideSampling} from './sampling';
 import {createErrorBuffer, type ErrorBuffer} from './errorBuffer';
-import {loadCanvasCapture} from './canvas/loadCanvasCapture';
+import {loadCanvasCapture, preserveWebGLDrawingBuffers} from './canvas/loadCanvasCapture';
 import type {CanvasCapture, StartCanvasCapture} from './canvas/captureCanvas';
 import {createBatcher, type Batcher} from './batcher';
 import {createTransport, type Credentials, type Lost, type Transport} from './transport';
@@ -119,6 +119,7 @@ export function createTracker(config: BundleConfig): LiveTracker {
     canvasScriptUrl: '',
     ...config,
   };
+  if (options.captureCanvas) preserveWebGLDrawingBuffers();
   const projectKey = typeof config.projectKey === 'string' ? config.projectKey : '';
   const ingestPoint = String(config.ingestPoint || '').replace(/\/+$/, '');
 

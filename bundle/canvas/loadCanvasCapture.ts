@@ -10,9 +10,9 @@ export const CANVAS_READY_EVENT = 'tracker:canvas';
 
 // A WebGL canvas is cleared once painted unless its context keeps its drawing
 // buffer, and a snapshot taken later would be blank. Asked at the creation of
-// every WebGL context from now on; a context made before (the bundle loads
-// async) keeps the page's choice, and the README says so.
-function preserveWebGLDrawingBuffers(): void {
+// every WebGL context from the moment the bundle runs; a context made before
+// (the bundle loads async) keeps the page's choice, and the README says so.
+export function preserveWebGLDrawingBuffers(): void {
   const proto = HTMLCanvasElement.prototype;
   const getContext = proto.getContext as (this: HTMLCanvasElement, type: string, attributes?: object) => unknown;
   proto.getContext = function (this: HTMLCanvasElement, type: string, attributes?: object) {
@@ -21,7 +21,6 @@ function preserveWebGLDrawingBuffers(): void {
 }
 
 export function loadCanvasCapture(url: string, bundleScript: HTMLScriptElement | null): Promise<StartCanvasCapture | null> {
-  preserveWebGLDrawingBuffers();
   return new Promise((resolve) => {
     addEventListener(CANVAS_READY_EVENT, (event) => resolve((event as CustomEvent).detail), {once: true});
     const script = document.createElement('script');
