@@ -1,8 +1,10 @@
 // Replays the tracker's canvas snapshots (bundle/canvas/captureCanvas.ts) as
 // a replayer plugin. rrweb's own canvas replay needs UNSAFE_replayCanvas,
 // which runs the replay iframe with scripts allowed on the viewer's origin: a
-// recorded page could then reach the read API. Here the iframe stays
-// script-free and the viewer draws each snapshot into the replayed canvas.
+// recorded page could then reach the read API. In our script-free iframe a
+// <canvas> renders as its fallback content (no pixels, no size), so each
+// snapshot is shown as the element's CSS `content` image instead: the canvas
+// becomes a replaced element of the snapshot's size, or of the page's CSS size.
 const INCREMENTAL_SNAPSHOT = 3;
 const CANVAS_MUTATION = 9;
 
@@ -10,43 +12,38 @@ interface Replayer {
   getMirror(): {getNode(id: number): Node | null};
 }
 
-function decode(base64: string, type: string): Promise<ImageBitmap> {
-  const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
-  return createImageBitmap(new Blob([bytes], {type}));
-}
-
 // The one shape the tracker sends: clearRect, then drawImage of an encoded image.
-function imageOf(data: any): {base64: string; type: string} | null {
+function imageOf(data: any): Blob | null {
   const blob = data?.commands?.[1]?.args?.[0]?.args?.[0];
   const base64 = blob?.data?.[0]?.base64;
-  return typeof base64 === 'string' && typeof blob.type === 'string' ? {base64, type: blob.type} : null;
+  if (typeof base64 !== 'string' || typeof blob.type !== 'string' || !/^image\/[a-z+.-]+$/.test(blob.type)) return null;
+  try {
+    return new Blob([Uint8Array.from(atob(base64), (char) => char.charCodeAt(0))], {type: blob.type});
+  } catch {
+    return null;
+  }
 }
 
 export function canvasReplay() {
   // While seeking, rrweb replays into a virtual DOM and builds the real one at
-  // the end: the latest snapshot of each canvas is drawn once that is done.
-  const pending = new Map<number, {base64: string; type: string}>();
-  const drawn = new Map<number, number>();
+  // the end: the latest snapshot of each canvas is shown once that is done.
+  const pending = new Map<number, Blob>();
+  const shown = new Map<number, string>();
   let replayer: Replayer | null = null;
   let scheduled = false;
 
-  function drawPending(): void {
+  function showPending(): void {
     scheduled = false;
     for (const [id, image] of pending) {
+      const canvas = replayer?.getMirror().getNode(id) as HTMLElement | null;
       // The iframe's own HTMLCanvasElement, not ours: compared by name.
-      const canvas = replayer?.getMirror().getNode(id) as HTMLCanvasElement | null;
-      if ((canvas as Element | null)?.localName !== 'canvas') continue;
-      const turn = (drawn.get(id) ?? 0) + 1;
-      drawn.set(id, turn);
-      void decode(image.base64, image.type)
-        .then((bitmap) => {
-          if (drawn.get(id) !== turn) return; // a later snapshot won
-          const {width, height} = canvas!;
-          const context = canvas!.getContext('2d');
-          context?.clearRect(0, 0, width, height);
-          context?.drawImage(bitmap, 0, 0, width, height);
-        })
-        .catch(() => {});
+      if (canvas?.localName !== 'canvas') continue;
+      const url = URL.createObjectURL(image);
+      canvas.style.setProperty('content', `url("${url}")`);
+      const previous = shown.get(id);
+      shown.set(id, url);
+      // Once the new image is in place the old one is not needed.
+      if (previous) setTimeout(() => URL.revokeObjectURL(previous), 1000);
     }
     pending.clear();
   }
@@ -60,7 +57,7 @@ export function canvasReplay() {
       pending.set(event.data.id, image);
       if (!scheduled) {
         scheduled = true;
-        setTimeout(drawPending, 0);
+        setTimeout(showPending, 0);
       }
     },
   };
