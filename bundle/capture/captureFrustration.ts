@@ -82,9 +82,10 @@ export function captureFrustration(emit: Emit, nodeId: (node: Node) => number | 
         observer.disconnect();
         for (const type of REACTIONS) removeEventListener(type, react, true);
         watching.delete(onError);
-        const link = target.closest('a[href]') as HTMLAnchorElement | null;
-        // A link to another document: the page is leaving, not stuck.
-        const leaving = link && !event.defaultPrevented && link.href.split('#')[0] !== location.href.split('#')[0];
+        // A link the page let through navigates (maybe in another tab, or
+        // slowly): the page is leaving, not stuck. A router that took over
+        // (preventDefault) has to show a change like any other click.
+        const leaving = !event.defaultPrevented && target.closest('a[href]');
         if (!reacted && !leaving && target.closest(INTERACTIVE)) emit('tracker.deadclick', payload, now);
       }, WINDOW_MS);
     },
