@@ -8,6 +8,7 @@
 //                      serve (cacheable forever); bundle.json names it and
 //                      holds its integrity
 //   tracker.mjs        the same tracker as an ES module, for bundler users
+//   tracker-canvas.js  canvas snapshots, loaded beside the bundle with captureCanvas
 //   types/             TypeScript declarations of the ES module and of window.tracker
 //   collector.js       the collector, runnable with node
 //   viewer/            the replay viewer's assets, served by the collector
@@ -71,6 +72,8 @@ async function buildTracker() {
   const bundles = [
     {entry: 'bundle/index.ts', name: 'tracker.js', format: 'iife'},
     {entry: 'bundle/createTracker.ts', name: 'tracker.mjs', format: 'esm'},
+    // captureCanvas's snapshotter, loaded by the bundle only when the option is on.
+    {entry: 'bundle/canvas/index.ts', name: 'tracker-canvas.js', format: 'iife'},
   ];
   for (const bundle of bundles) {
     const {code, map} = await buildBrowserBundle({...bundle, define});

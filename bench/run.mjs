@@ -26,6 +26,7 @@ import {measureStartLatency} from './figures/measureStartLatency.mjs';
 import {measureCollectorThroughput} from './figures/measureCollectorThroughput.mjs';
 import {measureViewer} from './figures/measureViewer.mjs';
 import {measureCaptureCost} from './figures/measureCaptureCost.mjs';
+import {measureCanvasCost} from './figures/measureCanvasCost.mjs';
 
 // Paths in the harness (dist/, loader/, bench/pages/) are relative to the project.
 process.chdir(join(dirname(fileURLToPath(import.meta.url)), '..'));
@@ -39,6 +40,7 @@ const FIGURES = [
   {id: 'start', number: 6, title: 'Start latency', measure: measureStartLatency, needs: ['browser', 'collector']},
   {id: 'viewer', number: 8, title: 'Replay viewer', measure: measureViewer, needs: ['browser']},
   {id: 'capture', number: 9, title: 'Capture cost', measure: measureCaptureCost, needs: ['browser', 'collector']},
+  {id: 'canvas', number: 10, title: 'Canvas capture cost', measure: measureCanvasCost, needs: ['browser', 'collector']},
   // Last and alone: the browser is closed so the collector and the load
   // generator have the two cores to themselves.
   {id: 'throughput', number: 7, title: 'Collector throughput', measure: measureCollectorThroughput, needs: []},

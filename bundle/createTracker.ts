@@ -13,9 +13,13 @@ import type {
   TrackerConfig,
   TrackerStats,
 } from './types';
-import {readStoredSession, readUserUUID, storeSession, storeUserUUID} from './sessionStore';
+import {readStoredSession, readUserUUID, storeSampling, storeSession, storeUserUUID} from './sessionStore';
 import {requestSession, type HandshakeRequest} from './handshake';
-import {startRecording, type Recorder} from './recorder';
+import {privacySelectors, startRecording, type Recorder} from './recorder';
+import {decideSampling} from './sampling';
+import {createErrorBuffer, type ErrorBuffer} from './errorBuffer';
+import {loadCanvasCapture, preserveWebGLDrawingBuffers} from './canvas/loadCanvasCapture';
+import type {CanvasCapture, StartCanvasCapture} from './canvas/captureCanvas';
 import {createBatcher, type Batcher} from './batcher';
 import {createTransport, type Credentials, type Lost, type Transport} from './transport';
 import {captureVitals} from './vitals';
@@ -23,6 +27,7 @@ import {captureErrors} from './capture/captureErrors';
 import {captureConsole, CONSOLE_LEVELS} from './capture/captureConsole';
 import {captureNetwork} from './capture/captureNetwork';
 import {captureNavigation} from './capture/captureNavigation';
+import {captureFrustration} from './capture/captureFrustration';
 import {redactUrl} from './lib/redactUrl';
 import {onHidden} from './lib/onHidden';
 import {afterLoad} from './lib/afterLoad';
@@ -33,17 +38,25 @@ export type {InitOptions, StartOptions, StartPromiseReturn, Tracker, TrackerConf
 declare const __TRACKER_VERSION__: string;
 const VERSION = typeof __TRACKER_VERSION__ === 'string' ? __TRACKER_VERSION__ : 'dev';
 
+const FULL_SNAPSHOT = 2;
 const META_EVENT = 4;
 const CUSTOM_EVENT = 5;
 const MAX_EARLY_EVENTS = 100;
 const STOP_DRAIN_MS = 10_000;
 // A page still loading after this long is recorded anyway.
 const RECORDING_DELAY_CAP_MS = 3000;
+const SAMPLED_OUT = 'sampled out by sampleRate: nothing is recorded';
+const BUFFERING = 'sampled out by sampleRate; onErrorSampleRate records in memory until an error or flush()';
 
 export interface LiveTracker extends Tracker {
   /** event() with the time it was really called (the stub's queue keeps it). */
   eventAt(name: string, payload: unknown, time: number): void;
   _stats(): TrackerStats;
+}
+
+/** Internal: the <script> that loaded the bundle (takeOverStub.ts), for the canvas file beside it. */
+export interface BundleConfig extends TrackerConfig {
+  bundleScript?: HTMLScriptElement | null;
 }
 
 const fail = (reason: string): StartPromiseReturn => ({success: false, reason});
@@ -79,7 +92,7 @@ function jsonCopy(value: unknown, what: string): unknown | undefined {
   }
 }
 
-export function createTracker(config: TrackerConfig): LiveTracker {
+export function createTracker(config: BundleConfig): LiveTracker {
   const options: Required<InitOptions> = {
     maskAllInputs: true,
     maskAllText: false,
@@ -96,8 +109,17 @@ export function createTracker(config: TrackerConfig): LiveTracker {
     captureConsole: true,
     captureNetwork: true,
     captureNavigation: true,
+    captureFrustration: true,
+    sampleRate: 1,
+    onErrorSampleRate: 0,
+    bufferSeconds: 60,
+    captureCanvas: false,
+    canvasFps: 2,
+    canvasQuality: 0.6,
+    canvasScriptUrl: '',
     ...config,
   };
+  if (options.captureCanvas) preserveWebGLDrawingBuffers();
   const projectKey = typeof config.projectKey === 'string' ? config.projectKey : '';
   const ingestPoint = String(config.ingestPoint || '').replace(/\/+$/, '');
 
@@ -116,24 +138,34 @@ export function createTracker(config: TrackerConfig): LiveTracker {
   const stats = {recordedEvents: 0, sentBatches: 0, droppedEvents: 0, handshakes: 0};
   let lastActivityStored = 0;
   let capturing = false;
+  // Record on error: the session is kept in memory until a trigger (errorBuffer.ts).
+  let buffer: ErrorBuffer | null = null;
+  let triggering: Promise<void> | null = null;
+  // Bumped whenever recording ends or begins: a recorder that starts late (afterLoad) checks it.
+  let generation = 0;
+  let canvas: CanvasCapture | null = null;
+  let canvasLoading: Promise<StartCanvasCapture | null> | null = null;
 
   function record(event: RecordedEvent): void {
     // rrweb's throttled callbacks (mousemove, scroll) can still fire after stop().
-    if (!batcher) return;
+    if (!batcher && !buffer) return;
     stats.recordedEvents++;
+    // A full snapshot's page URL: secret-looking query values are redacted like every other URL.
+    if (event.type === META_EVENT) (event.data as {href: string}).href = redactUrl((event.data as {href: string}).href);
+    // Replay rebuilds every canvas empty at a full snapshot.
+    if (event.type === FULL_SNAPSHOT) canvas?.resend();
+    if (buffer) return buffer.add(event);
     if (paused) {
       paused.discarded++;
       stats.droppedEvents++;
       return;
     }
-    // A full snapshot's page URL: secret-looking query values are redacted like every other URL.
-    if (event.type === META_EVENT) (event.data as {href: string}).href = redactUrl((event.data as {href: string}).href);
-    batcher.add(event);
+    batcher!.add(event);
   }
 
   function custom(tag: string, payload: unknown, timestamp = Date.now()): void {
     const event: RecordedEvent = {type: CUSTOM_EVENT, data: {tag, payload}, timestamp};
-    if (active && batcher) record(event);
+    if ((active && batcher) || buffer) record(event);
     else if (!active && !assistOnly && earlyEvents.length < MAX_EARLY_EVENTS) earlyEvents.push(event);
   }
 
@@ -141,6 +173,7 @@ export function createTracker(config: TrackerConfig): LiveTracker {
     const now = Date.now();
     if (!grant || (!force && now - lastActivityStored < 5000)) return;
     lastActivityStored = now;
+    storeSampling(projectKey, 'record', now);
     storeSession(projectKey, {
       sessionID: grant.sessionID,
       sessionToken: grant.sessionToken,
@@ -170,8 +203,13 @@ export function createTracker(config: TrackerConfig): LiveTracker {
   function startCapturing(): void {
     if (capturing) return;
     capturing = true;
-    const emit = (tag: string, payload: object) => {
-      if ((active || starting) && !assistOnly) custom(tag, payload);
+    const emit = (tag: string, payload: object, timestamp?: number) => {
+      if (!(active || starting || buffer) || assistOnly) return;
+      custom(tag, payload, timestamp);
+      // What sends a record-on-error buffer: an uncaught error or a failed request.
+      const {status, error} = payload as {status?: number; error?: string};
+      if (tag === 'tracker.error') void trigger('error');
+      if (tag === 'tracker.network' && ((status ?? 0) >= 400 || error)) void trigger('failed request');
     };
     const attempt = (what: string, install: () => void) => {
       try {
@@ -185,6 +223,7 @@ export function createTracker(config: TrackerConfig): LiveTracker {
     if (levels) attempt('console', () => captureConsole(emit, Array.isArray(levels) ? levels : CONSOLE_LEVELS));
     if (network) attempt('network', () => captureNetwork(emit, typeof network === 'object' ? network : {}, ingestPoint));
     if (options.captureNavigation) attempt('navigation', () => captureNavigation(emit));
+    if (options.captureFrustration) attempt('frustration', () => captureFrustration(emit, (node) => recorder?.nodeId(node) ?? null));
   }
 
   function adopt(next: SessionGrant): void {
@@ -246,7 +285,7 @@ export function createTracker(config: TrackerConfig): LiveTracker {
     recorder?.takeFullSnapshot();
   }
 
-  function beginRecording(session: SessionGrant): void {
+  function createDelivery(session: SessionGrant): void {
     transport = createTransport({
       ingestPoint,
       credentials: {token: session.sessionToken, pageID: session.pageID},
@@ -262,6 +301,10 @@ export function createTracker(config: TrackerConfig): LiveTracker {
       maxBatchEvents: options.maxBatchEvents,
       onBatch: (events) => delivery.enqueue(events),
     });
+  }
+
+  // Everything of a new recording but where it goes: the batcher, or the buffer.
+  function beginCapture(): void {
     const early = earlyEvents;
     earlyEvents = [];
     early.forEach(record);
@@ -275,9 +318,9 @@ export function createTracker(config: TrackerConfig): LiveTracker {
     }
     // The snapshot waits for the page to load and paint (lib/afterLoad.ts);
     // events of this session (custom ones) are kept meanwhile.
-    const thisDelivery = transport;
+    const mine = ++generation;
     void afterLoad(RECORDING_DELAY_CAP_MS).then(() => {
-      if (transport !== thisDelivery || !batcher) return; // stopped, or another session began
+      if (mine !== generation) return; // stopped, or another session began
       try {
         recorder = startRecording(options, record);
         if (!recorder) warn('rrweb could not start recording this document');
@@ -286,10 +329,71 @@ export function createTracker(config: TrackerConfig): LiveTracker {
       } catch (error) {
         warn('recording could not start', error);
       }
+      if (recorder && options.captureCanvas) startCanvas(mine);
     });
   }
 
+  function startCanvas(mine: number): void {
+    const script = config.bundleScript;
+    const url = options.canvasScriptUrl || (script?.src ? new URL('tracker-canvas.js', script.src).href : '');
+    if (!url) return warn('captureCanvas needs canvasScriptUrl');
+    canvasLoading ??= loadCanvasCapture(url, script ?? null);
+    void canvasLoading.then((startCanvasCapture) => {
+      if (!startCanvasCapture || mine !== generation || !recorder) return;
+      const {blockSelector, maskTextSelector} = privacySelectors(options);
+      canvas = startCanvasCapture({
+        fps: options.canvasFps,
+        quality: options.canvasQuality,
+        skipSelector: `${blockSelector},${maskTextSelector}`,
+        nodeId: (node) => recorder?.nodeId(node) ?? null,
+        emit: record,
+      });
+    });
+  }
+
+  function beginRecording(session: SessionGrant): void {
+    createDelivery(session);
+    beginCapture();
+  }
+
+  function beginBuffering(): void {
+    buffer = createErrorBuffer(options.bufferSeconds * 1000, options.maxBufferBytes, () => recorder?.takeFullSnapshot());
+    beginCapture();
+  }
+
+  // A record-on-error session's trigger: the session is made now, the buffer
+  // goes out, and the session records normally from here on, across reloads.
+  function trigger(reason: string): Promise<void> {
+    if (!buffer) return Promise.resolve();
+    triggering ??= (async () => {
+      // Where it happened, for the viewer; and a mark for the collector (`trigger`).
+      custom('tracker.trigger', {reason});
+      storeSampling(projectKey, 'record', Date.now());
+      const result = await requestSession(ingestPoint, handshakeRequest({forceNew: true}));
+      stats.handshakes++;
+      if (!buffer) return;
+      if (!result.ok) {
+        storeSampling(projectKey, 'buffer', Date.now());
+        return warn(`could not send the recording: ${result.reason}`);
+      }
+      adopt(result.grant);
+      createDelivery(result.grant);
+      active = true;
+      const events = buffer.take();
+      buffer = null;
+      for (let i = 0; i < events.length; i += options.maxBatchEvents) transport!.enqueue(events.slice(i, i + options.maxBatchEvents));
+      // Over its byte cap the buffer may hold no snapshot: the replay needs one.
+      if (!events.some((event) => event.type === FULL_SNAPSHOT)) recorder?.takeFullSnapshot();
+    })().finally(() => (triggering = null));
+    return triggering;
+  }
+
   function endRecording(): Transport | null {
+    generation++;
+    canvas?.stop();
+    canvas = null;
+    buffer?.take();
+    buffer = null;
     recorder?.stop();
     recorder = null;
     batcher?.flush();
@@ -301,6 +405,7 @@ export function createTracker(config: TrackerConfig): LiveTracker {
   }
 
   async function stopSession(): Promise<void> {
+    if (buffer) endRecording();
     if (!active) return;
     active = false;
     rememberActivity(true);
@@ -310,7 +415,7 @@ export function createTracker(config: TrackerConfig): LiveTracker {
   }
 
   async function beginSession(opts: Partial<StartOptions>): Promise<StartPromiseReturn> {
-    if (active) await stopSession();
+    if (active || buffer) await stopSession();
     let stored = opts.forceNew ? null : readStoredSession(projectKey);
     if (stored && Date.now() - stored.lastActivityAt > options.inactivityTimeoutMs) stored = null;
     // An explicit hash from another origin wins over this tab's own session.
@@ -361,9 +466,25 @@ export function createTracker(config: TrackerConfig): LiveTracker {
       applyIdentity(opts);
       return succeed(grant);
     }
+    if (buffer && !opts.forceNew) {
+      applyIdentity(opts);
+      return fail(BUFFERING);
+    }
+    // Drawn before anything is installed: a session sampled out costs the page nothing.
+    const sampling = opts.assistOnly ? 'record' : decideSampling(projectKey, options, opts.forceNew);
+    if (sampling === 'out') {
+      if (active || buffer) await stopSession();
+      return fail(SAMPLED_OUT);
+    }
     if (typeof opts.userID === 'string') identity.userID = opts.userID;
     if (opts.metadata && typeof opts.metadata === 'object') {
       for (const [key, value] of Object.entries(opts.metadata)) identity.metadata[key] = String(value);
+    }
+    if (sampling === 'buffer') {
+      if (active || buffer) await stopSession();
+      startCapturing();
+      beginBuffering();
+      return fail(BUFFERING);
     }
     starting = beginSession(opts).finally(() => (starting = null));
     if (!opts.assistOnly) startCapturing();
@@ -411,6 +532,15 @@ export function createTracker(config: TrackerConfig): LiveTracker {
     if (copy !== undefined) custom('tracker.event', {name, payload: copy}, time);
   }
 
+  async function flush(): Promise<void> {
+    try {
+      if (buffer) await trigger('flush()');
+      else batcher?.flush();
+    } catch (error) {
+      warn('flush failed', error);
+    }
+  }
+
   onHidden(() => {
     try {
       if (!active || !transport || !batcher) return;
@@ -439,6 +569,7 @@ export function createTracker(config: TrackerConfig): LiveTracker {
   return {
     start,
     stop,
+    flush,
     setUserID: guard('setUserID', setUserID, undefined),
     setMetadata: guard('setMetadata', setMetadata, undefined),
     event: guard('event', (name: string, payload?: unknown) => eventAt(name, payload, Date.now()), undefined),
@@ -448,7 +579,7 @@ export function createTracker(config: TrackerConfig): LiveTracker {
     isActive: () => active,
     _stats: () => ({
       recordedEvents: stats.recordedEvents,
-      bufferedBytes: transport?.bufferedBytes() ?? 0,
+      bufferedBytes: buffer ? buffer.bytes() : (transport?.bufferedBytes() ?? 0),
       sentBatches: stats.sentBatches + (transport?.sentBatches() ?? 0),
       droppedEvents: stats.droppedEvents,
       handshakes: stats.handshakes,

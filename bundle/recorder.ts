@@ -30,15 +30,20 @@ export interface Recorder {
   nodeId(node: Node | null | undefined): number | null;
 }
 
+/** The elements recorded as empty boxes (block) and with their text masked. */
+export function privacySelectors(options: InitOptions): {blockSelector: string; maskTextSelector: string} {
+  return {
+    blockSelector: joinSelectors(BLOCK_SELECTOR, PASSWORD_SELECTOR, validSelector(options.blockSelector)),
+    maskTextSelector: options.maskAllText ? '*' : joinSelectors(MASK_TEXT_SELECTOR, validSelector(options.maskTextSelector)),
+  };
+}
+
 export function startRecording(options: InitOptions, onEvent: (event: RecordedEvent) => void): Recorder | null {
   const stop = record({
     emit: onEvent as (event: unknown) => void,
     maskAllInputs: options.maskAllInputs !== false,
     maskInputOptions: {password: true},
-    blockSelector: joinSelectors(BLOCK_SELECTOR, PASSWORD_SELECTOR, validSelector(options.blockSelector)),
-    maskTextSelector: options.maskAllText
-      ? '*'
-      : joinSelectors(MASK_TEXT_SELECTOR, validSelector(options.maskTextSelector)),
+    ...privacySelectors(options),
     checkoutEveryNms: options.checkoutIntervalMs ?? 5 * 60_000,
     // Start at DOMContentLoaded rather than waiting for every image (`load`).
     recordAfter: 'DOMContentLoaded',

@@ -11,6 +11,7 @@ export interface StoredSession {
 }
 
 const sessionKey = (projectKey: string) => `tracker:session:${projectKey}`;
+const samplingKey = (projectKey: string) => `tracker:sampling:${projectKey}`;
 const USER_KEY = 'tracker:userUUID';
 
 function read(storage: () => Storage, key: string): string | null {
@@ -52,4 +53,18 @@ export function readUserUUID(): string | null {
 
 export function storeUserUUID(userUUID: string): void {
   write(browserStorage, USER_KEY, userUUID);
+}
+
+/** The sampling decision of this tab's session (bundle/sampling.ts) and when it was last used. */
+export function readSampling(projectKey: string): {decision: 'record' | 'buffer' | 'out'; at: number} | null {
+  try {
+    const stored = JSON.parse(read(tabStorage, samplingKey(projectKey)) || 'null');
+    return stored && /^(record|buffer|out)$/.test(stored.decision) && typeof stored.at === 'number' ? stored : null;
+  } catch {
+    return null;
+  }
+}
+
+export function storeSampling(projectKey: string, decision: 'record' | 'buffer' | 'out', at: number): void {
+  write(tabStorage, samplingKey(projectKey), JSON.stringify({decision, at}));
 }

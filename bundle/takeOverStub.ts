@@ -31,6 +31,9 @@ function runCall(tracker: LiveTracker, call: QueuedCall): void {
     case 'stop':
       result = tracker.stop();
       break;
+    case 'flush':
+      result = tracker.flush();
+      break;
     case 'setUserID':
       tracker.setUserID(first as string);
       break;
@@ -54,7 +57,9 @@ export function takeOverStub(win: Window & {tracker?: Stub}): void {
   }
   if (stub._live) return;
   const [projectKey, ingestPoint, options] = Array.isArray(stub._c) ? stub._c : [];
-  const tracker = createTracker({...(options && typeof options === 'object' ? options : {}), projectKey, ingestPoint} as never);
+  // The script element running now: tracker-canvas.js is loaded beside it, with its nonce.
+  const bundleScript = document.currentScript as HTMLScriptElement | null;
+  const tracker = createTracker({...(options && typeof options === 'object' ? options : {}), projectKey, ingestPoint, bundleScript} as never);
   const queued = stub._q.splice(0);
   Object.assign(stub, tracker);
   stub._live = true;

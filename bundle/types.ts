@@ -66,6 +66,22 @@ export interface InitOptions {
   captureNetwork?: boolean | NetworkCaptureOptions;
   /** Record pushState, replaceState, popstate and hashchange as `tracker.navigation` events (default true). */
   captureNavigation?: boolean;
+  /** Record rage, dead and error clicks as `tracker.rageclick`, `tracker.deadclick`, `tracker.errorclick` (default true). */
+  captureFrustration?: boolean;
+  /** Share of sessions recorded, 0 to 1, drawn once per session (default 1). */
+  sampleRate?: number;
+  /** Share of the sessions not sampled that are recorded into memory and sent only after an error, a failed request or flush() (default 0). */
+  onErrorSampleRate?: number;
+  /** How much a record-on-error session keeps in memory before its trigger, in seconds (default 60). */
+  bufferSeconds?: number;
+  /** Record canvases as periodic snapshots, from tracker-canvas.js loaded beside the bundle (default false). */
+  captureCanvas?: boolean;
+  /** Canvas snapshots per second at most, per canvas (default 2). */
+  canvasFps?: number;
+  /** Canvas snapshots' image quality, 0 to 1 (WebP; default 0.6). */
+  canvasQuality?: number;
+  /** Where tracker-canvas.js is (default: beside the bundle's script; needed with the ES module). */
+  canvasScriptUrl?: string;
 }
 
 export interface TrackerConfig extends InitOptions {
@@ -77,6 +93,8 @@ export interface TrackerConfig extends InitOptions {
 export interface Tracker {
   start(startOpts?: Partial<StartOptions>): Promise<StartPromiseReturn>;
   stop(): Promise<void>;
+  /** Send what is buffered now; in a record-on-error session, send the buffer and record from here on. */
+  flush(): Promise<void>;
   setUserID(userID: string): void;
   setMetadata(key: string, value: string): void;
   event(name: string, payload?: unknown): void;

@@ -1,6 +1,7 @@
 // What a stored batch changes in its session: the tracker's custom events
 // (rrweb type 5 with a `tracker.*` tag) carry identity, metadata, web vitals
-// and what went wrong (errors, console errors, failed requests); rrweb Meta
+// and what went wrong (errors, console errors, failed requests, frustration
+// signals, a record-on-error trigger); rrweb Meta
 // events and navigations carry the URLs visited; every event widens the
 // session's time range. Within a batch (and from batch to batch) the later
 // one wins.
@@ -55,6 +56,19 @@ export function summarizeEvents(events: RecordedEvent[]): SessionChange {
         if ((typeof payload.status === 'number' && payload.status >= 400) || (payload.error !== undefined && payload.error !== null && payload.error !== false)) {
           change.failedRequests!++;
         }
+        break;
+      case 'tracker.rageclick':
+        change.rageClicks = (change.rageClicks ?? 0) + 1;
+        break;
+      case 'tracker.deadclick':
+        change.deadClicks = (change.deadClicks ?? 0) + 1;
+        break;
+      case 'tracker.errorclick':
+        change.errorClicks = (change.errorClicks ?? 0) + 1;
+        break;
+      // A record-on-error session's buffer was sent (bundle/createTracker.ts trigger()).
+      case 'tracker.trigger':
+        change.trigger = 'error';
         break;
       case 'tracker.navigation':
         if (typeof payload.url === 'string' && payload.url) urls.add(payload.url.slice(0, MAX_URL_LENGTH));

@@ -52,6 +52,12 @@ export interface Session {
   consoleErrorCount: number;
   /** `tracker.network` events with a status of 400 or more, or a network error. */
   failedRequestCount: number;
+  /** Frustration signals: `tracker.rageclick`, `tracker.deadclick`, `tracker.errorclick` events. */
+  rageClickCount: number;
+  deadClickCount: number;
+  errorClickCount: number;
+  /** 'error' for a record-on-error session (sent after its trigger), else null. */
+  trigger: string | null;
   /** Distinct URLs visited, in the order first seen (bounded: see applySessionChange.ts). */
   urls: string[];
   /** Distinct `tracker.event` names seen (bounded), for filtering. */

@@ -91,6 +91,8 @@ test('the package ships the built files and none of the sources', () => {
   for (const file of [
     'package.json',
     'dist/tracker.mjs',
+    // Loaded from beside the bundle when captureCanvas is on.
+    'dist/tracker-canvas.js',
     'dist/types/createTracker.d.ts',
     'dist/types/types.d.ts',
     'dist/types/global.d.ts',

@@ -18,6 +18,21 @@ test('awaiting start() before the bundle arrives resolves with a session', async
   }
 });
 
+test('flush() on the stub queues like start(): a buffering session is sent once the bundle has run it', async ({page, site, collector}) => {
+  site.options.bundleDelayMs = 1500;
+  const initOptions = {sampleRate: 0, onErrorSampleRate: 1, flushIntervalMs: 200};
+  await page.goto(trackedPage(site, collector, {initOptions}), {waitUntil: 'domcontentloaded'});
+  const outcome = await page.evaluate(async () => {
+    const tracker = (window as any).tracker;
+    const started = tracker.start();
+    const flushed = tracker.flush();
+    return {liveBefore: !!tracker._live, isPromise: flushed instanceof Promise, started: await started, flushed: await flushed, id: tracker.getSessionID()};
+  });
+  expect(outcome).toMatchObject({liveBefore: false, isPromise: true, started: {success: false}});
+  expect(outcome.id).toEqual(expect.any(String));
+  await waitForSession(collector, outcome.id, (s) => s.pages[0]?.eventCount > 0);
+});
+
 test('getters on the stub answer null and false synchronously', async ({page, site, collector}) => {
   site.options.bundleDelayMs = 1000;
   await page.goto(trackedPage(site, collector), {waitUntil: 'domcontentloaded'});

@@ -46,11 +46,11 @@
   if (tracker && tracker._q) return tracker._q.push([]);
 
   tracker = win.tracker = {_q: queue, _c: config};
-  // The first five queue; the getters answer like a tracker with no session.
-  'start stop setUserID setMetadata event getSessionID getSessionHash isActive'.split(' ').forEach(function (name, index) {
+  // The first six queue; the getters answer like a tracker with no session.
+  'start stop flush setUserID setMetadata event getSessionID getSessionHash isActive'.split(' ').forEach(function (name, index) {
     tracker[name] = function () {
       var call = [name, arguments, +new Date()];
-      if (index > 4) return index < 7 && null;
+      if (index > 5) return index < 8 && null;
       return new Promise(function (resolve) {
         call[3] = resolve;
         // Bounded: a page calling in a loop before the bundle arrives does

@@ -17,7 +17,15 @@ export const dropCanvasWorker = {
       const source = readFileSync(args.path, 'utf8');
       const stripped = source.replace(/const jsContent = '[^\n]*';\n/, "const jsContent = '';\n");
       if (stripped === source) throw new Error('rrweb canvas worker source not found: update dropCanvasWorker');
-      return {contents: stripped, loader: 'js'};
+      // rrweb's canvas recording (its context patches, argument serializer and
+      // CanvasManager) runs only with recordCanvas, which the tracker never
+      // sets: captureCanvas is our own, separate file (bundle/canvas/). What
+      // the recorder still calls on its CanvasManager stays, as no-ops.
+      const from = stripped.indexOf('const canvasVarMap =');
+      const to = stripped.indexOf('class StylesheetManager {');
+      if (from < 0 || to < from) throw new Error('rrweb canvas recording code not found: update dropCanvasWorker');
+      const noCanvas = 'class CanvasManager {\n  reset() {}\n  freeze() {}\n  unfreeze() {}\n  lock() {}\n  unlock() {}\n}\n';
+      return {contents: stripped.slice(0, from) + noCanvas + stripped.slice(to), loader: 'js'};
     });
   },
 };

@@ -5,9 +5,19 @@ import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {gzipSync} from 'node:zlib';
 
-test('dist/tracker.js is at most 32 KiB gzipped (with error, console, network and navigation capture)', () => {
+test('dist/tracker.js is at most 33 KiB gzipped (with capture, sampling, record on error and frustration signals)', () => {
   const size = gzipSync(readFileSync('dist/tracker.js'), {level: 9}).length;
-  assert.ok(size <= 32 * 1024, `tracker.js is ${size} bytes gzipped`);
+  assert.ok(size <= 33 * 1024, `tracker.js is ${size} bytes gzipped`);
+});
+
+test('dist/tracker-canvas.js, loaded only with captureCanvas, needs no worker and no eval', () => {
+  const code = readFileSync('dist/tracker-canvas.js', 'utf8');
+  assert.doesNotMatch(code, /new Worker|createObjectURL|\beval\(|new Function\(/);
+});
+
+test('the bundle carries none of rrweb\'s canvas recording code', () => {
+  const code = readFileSync('dist/tracker.js', 'utf8');
+  assert.doesNotMatch(code, /preserveDrawingBuffer:!0\}\)|rr_type/);
 });
 
 test('the bundle needs no eval, no Function constructor and no blob: worker', () => {

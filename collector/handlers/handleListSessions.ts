@@ -36,6 +36,11 @@ function parseQuery(params: URLSearchParams): SessionQuery {
     if (hasErrors !== '1' && hasErrors !== '0') throw new HttpError(400, '"hasErrors" must be 1 (only sessions with errors) or 0 (all sessions)');
     if (hasErrors === '1') query.hasErrors = true;
   }
+  const frustrated = params.get('frustrated');
+  if (frustrated !== null) {
+    if (frustrated !== '1' && frustrated !== '0') throw new HttpError(400, '"frustrated" must be 1 (only sessions with rage, dead or error clicks) or 0 (all sessions)');
+    if (frustrated === '1') query.frustrated = true;
+  }
   const url = params.get('url');
   if (url) query.url = url;
   const event = params.get('event');

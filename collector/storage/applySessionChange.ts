@@ -27,6 +27,10 @@ export function applySessionChange(session: Session, change: SessionChange): voi
   if (change.errors) session.errorCount += change.errors;
   if (change.consoleErrors) session.consoleErrorCount += change.consoleErrors;
   if (change.failedRequests) session.failedRequestCount += change.failedRequests;
+  if (change.rageClicks) session.rageClickCount += change.rageClicks;
+  if (change.deadClicks) session.deadClickCount += change.deadClicks;
+  if (change.errorClicks) session.errorClickCount += change.errorClicks;
+  if (change.trigger) session.trigger = change.trigger;
   addDistinct(session.urls, change.urls, MAX_URLS, MAX_URL_LENGTH);
   addDistinct(session.eventNames, change.eventNames, MAX_EVENT_NAMES, MAX_EVENT_NAME_LENGTH);
   if (change.firstEventAt !== undefined && (session.firstEventAt === null || change.firstEventAt < session.firstEventAt)) {
@@ -55,6 +59,10 @@ export function withSummaryDefaults(session: Session): Session {
   session.errorCount ??= 0;
   session.consoleErrorCount ??= 0;
   session.failedRequestCount ??= 0;
+  session.rageClickCount ??= 0;
+  session.deadClickCount ??= 0;
+  session.errorClickCount ??= 0;
+  session.trigger ??= null;
   if (!Array.isArray(session.urls)) {
     session.urls = [];
     addDistinct(session.urls, (session.pages ?? []).map((page) => page.url).filter((url) => typeof url === 'string'), MAX_URLS, MAX_URL_LENGTH);

@@ -12,6 +12,7 @@ export function sessionMatches(session: Session, query: SessionQuery): boolean {
   if (query.userID !== undefined && session.userID !== query.userID) return false;
   if (query.meta && !query.meta.every(([key, value]) => Object.hasOwn(session.metadata, key) && session.metadata[key] === value)) return false;
   if (query.hasErrors && !hasErrors(session)) return false;
+  if (query.frustrated && !isFrustrated(session)) return false;
   if (query.url !== undefined) {
     const needle = query.url.toLowerCase();
     if (!session.urls.some((url) => url.toLowerCase().includes(needle))) return false;
@@ -19,5 +20,7 @@ export function sessionMatches(session: Session, query: SessionQuery): boolean {
   if (query.event !== undefined && !session.eventNames.includes(query.event)) return false;
   return true;
 }
+
+export const isFrustrated = (session: Session) => session.rageClickCount > 0 || session.deadClickCount > 0 || session.errorClickCount > 0;
 
 export const hasErrors = (session: Session) => session.errorCount > 0 || session.consoleErrorCount > 0 || session.failedRequestCount > 0;

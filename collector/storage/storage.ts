@@ -16,7 +16,8 @@ import type {Page, Session} from '../types';
 
 /** What a backend fills in itself when a session is created (counts at 0, lists empty). */
 type Computed = 'pages' | 'lastActivityAt' | 'firstEventAt' | 'lastEventAt' | 'customEventCount' | 'vitals'
-  | 'errorCount' | 'consoleErrorCount' | 'failedRequestCount' | 'urls' | 'eventNames';
+  | 'errorCount' | 'consoleErrorCount' | 'failedRequestCount' | 'urls' | 'eventNames'
+  | 'rageClickCount' | 'deadClickCount' | 'errorClickCount' | 'trigger';
 
 export type NewSession = Omit<Session, Computed>;
 
@@ -29,6 +30,8 @@ export interface SessionQuery {
   meta?: Array<[string, string]>;
   /** Only sessions with an error, a console error or a failed request. */
   hasErrors?: boolean;
+  /** Only sessions with a rage, dead or error click. */
+  frustrated?: boolean;
   /** Only sessions that visited a URL containing this, ignoring case. */
   url?: string;
   /** Only sessions with a `tracker.event` of this exact name. */
@@ -51,6 +54,12 @@ export interface SessionChange {
   errors?: number;
   consoleErrors?: number;
   failedRequests?: number;
+  /** Added to the session's rage, dead and error click counts. */
+  rageClicks?: number;
+  deadClicks?: number;
+  errorClicks?: number;
+  /** Marks a record-on-error session (a `tracker.trigger` event arrived). */
+  trigger?: string;
   /** URLs visited (page loads, rrweb Meta events, navigations): the new ones are added. */
   urls?: string[];
   /** `tracker.event` names seen: the new ones are added. */

@@ -11,7 +11,7 @@ const base = Date.UTC(2026, 0, 1);
 // 10,000 sessions written the way the file storage keeps them, then loaded
 // by a collector at start-up: the listing comes from its in-memory index.
 // They are records as a collector before error counts and URLs wrote them.
-type OlderSession = Omit<Session, 'errorCount' | 'consoleErrorCount' | 'failedRequestCount' | 'urls' | 'eventNames'>;
+type OlderSession = Omit<Session, 'errorCount' | 'consoleErrorCount' | 'failedRequestCount' | 'urls' | 'eventNames' | 'rageClickCount' | 'deadClickCount' | 'errorClickCount' | 'trigger'>;
 const dataDir = await tempDir();
 const startedAt = (i: number) => base + ((i * 7919) % COUNT) * 1000; // every second once, not in directory order
 for (let i = 0; i < COUNT; i += 500) {
@@ -50,8 +50,8 @@ test('the listing answers the newest 100 sessions first by default', async () =>
   assert.equal(json.sessions[0].startedAt, base + (COUNT - 1) * 1000);
   assert.ok(isNewestFirst(json.sessions));
   assert.deepEqual(Object.keys(json.sessions[0]).sort(), [
-    'assistOnly', 'consoleErrorCount', 'customEventCount', 'durationMs', 'errorCount', 'eventNames', 'failedRequestCount', 'lastEventAt', 'metadata', 'pages',
-    'projectKey', 'sessionID', 'startedAt', 'urls', 'userID', 'userUUID', 'vitals',
+    'assistOnly', 'consoleErrorCount', 'customEventCount', 'deadClickCount', 'durationMs', 'errorClickCount', 'errorCount', 'eventNames', 'failedRequestCount',
+    'lastEventAt', 'metadata', 'pages', 'projectKey', 'rageClickCount', 'sessionID', 'startedAt', 'trigger', 'urls', 'userID', 'userUUID', 'vitals',
   ]);
 });
 

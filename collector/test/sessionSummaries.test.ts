@@ -12,6 +12,7 @@ function emptySession(): Session {
   return {
     sessionID: 's', projectKey: 'demo', userID: null, userUUID: 'u', metadata: {}, startedAt: 0, lastActivityAt: 0, firstEventAt: null, lastEventAt: null,
     customEventCount: 0, vitals: {}, assistOnly: false, errorCount: 0, consoleErrorCount: 0, failedRequestCount: 0, urls: [], eventNames: [], pages: [],
+    rageClickCount: 0, deadClickCount: 0, errorClickCount: 0, trigger: null,
   };
 }
 

@@ -4,6 +4,7 @@ import Player from 'rrweb-player';
 import 'rrweb-player/dist/style.css';
 import './app.css';
 import {api, NeedsSecret} from './api';
+import {canvasReplay} from './canvasReplay';
 import {createDevtoolsPanel, describeEvent} from './devtoolsPanel';
 import {el} from './el';
 import {formatOffset, formatTime} from './format';
@@ -21,9 +22,25 @@ const PLAYER_TAGS: Record<string, string> = {
   'tracker.console': '#c9ccd4',
   'tracker.network': '#c9ccd4',
   'tracker.navigation': '#b37400',
+  'tracker.rageclick': '#d9480f',
+  'tracker.deadclick': '#b37400',
+  'tracker.errorclick': '#c0332b',
+  'tracker.trigger': '#1d2330',
 };
 /** Tags marked on the timeline under the player; console and network are too many to mark, they have the panel. */
-const TIMELINE_TAGS = new Set(['tracker.event', 'tracker.identify', 'tracker.vital', 'tracker.gap', 'tracker.metadata', 'tracker.navigation', 'tracker.error']);
+const TIMELINE_TAGS = new Set([
+  'tracker.event',
+  'tracker.identify',
+  'tracker.vital',
+  'tracker.gap',
+  'tracker.metadata',
+  'tracker.navigation',
+  'tracker.error',
+  'tracker.rageclick',
+  'tracker.deadclick',
+  'tracker.errorclick',
+  'tracker.trigger',
+]);
 /** rrweb-player's controller under the frame (its own constant). */
 const CONTROLLER_HEIGHT = 80;
 const MIN_PLAYER_HEIGHT = 240;
@@ -131,6 +148,8 @@ async function showReplay(sessionID: string): Promise<void> {
       speedOption: [1, 2, 4, 8, 16],
       tags: PLAYER_TAGS,
       showController: true,
+      // Canvas snapshots, without rrweb's UNSAFE_replayCanvas (scripts in the replay frame).
+      plugins: [canvasReplay()],
     },
   });
   const current = player;

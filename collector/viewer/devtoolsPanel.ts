@@ -245,6 +245,8 @@ export function describeEvent(event: CustomEvent): string {
   if (tag === 'tracker.gap') return `gap: ${payload?.events} events lost (${payload?.reason})`;
   if (tag === 'tracker.navigation') return `${(payload as NavigationPayload)?.kind} to ${(payload as NavigationPayload)?.url}`;
   if (tag === 'tracker.error') return `error: ${(payload as ErrorPayload)?.message}`;
+  if (/^tracker\.(rage|dead|error)click$/.test(tag)) return `${tag.slice(8, -5)} click on ${payload?.selector}`;
+  if (tag === 'tracker.trigger') return `recording sent after ${payload?.reason}`;
   return String(tag);
 }
 

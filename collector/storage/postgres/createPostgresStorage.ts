@@ -114,11 +114,13 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     await query(
       client,
       `UPDATE sessions SET user_id = $2, metadata = $3, vitals = $4, custom_event_count = $5, error_count = $6, console_error_count = $7,
-         failed_request_count = $8, urls = $9, event_names = $10, first_event_at = $11, last_event_at = $12, last_activity_at = $13
+         failed_request_count = $8, urls = $9, event_names = $10, first_event_at = $11, last_event_at = $12, last_activity_at = $13,
+         rage_click_count = $14, dead_click_count = $15, error_click_count = $16, trigger = $17
        WHERE session_id = $1`,
       [
         session.sessionID, session.userID, session.metadata, session.vitals, session.customEventCount, session.errorCount, session.consoleErrorCount,
         session.failedRequestCount, session.urls, session.eventNames, session.firstEventAt, session.lastEventAt, session.lastActivityAt,
+        session.rageClickCount, session.deadClickCount, session.errorClickCount, session.trigger,
       ],
     );
   }
@@ -175,6 +177,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         failedRequestCount: 0,
         urls: [],
         eventNames: [],
+        rageClickCount: 0,
+        deadClickCount: 0,
+        errorClickCount: 0,
+        trigger: null,
         pages: [],
       };
       await query(
@@ -202,6 +208,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       if (q.hasErrors) where.push('(s.error_count > 0 OR s.console_error_count > 0 OR s.failed_request_count > 0)');
       if (q.url !== undefined) where.push(`EXISTS (SELECT 1 FROM unnest(s.urls) AS u WHERE strpos(lower(u), lower(${value(q.url)})) > 0)`);
       if (q.event !== undefined) where.push(`${value(q.event)} = ANY (s.event_names)`);
+      if (q.frustrated) where.push('(s.rage_click_count > 0 OR s.dead_click_count > 0 OR s.error_click_count > 0)');
       const {rows} = await query(
         pool,
         `${SELECT_SESSION} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -368,6 +375,10 @@ function toSession(row: Record<string, any>): Session {
     failedRequestCount: Number(row.failed_request_count),
     urls: row.urls,
     eventNames: row.event_names,
+    rageClickCount: Number(row.rage_click_count),
+    deadClickCount: Number(row.dead_click_count),
+    errorClickCount: Number(row.error_click_count),
+    trigger: row.trigger,
     pages: row.pages,
   };
 }

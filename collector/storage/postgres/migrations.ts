@@ -81,4 +81,15 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'frustration counts and the record-on-error trigger',
+    sql: `
+      ALTER TABLE sessions
+        ADD COLUMN rage_click_count  bigint NOT NULL DEFAULT 0,
+        ADD COLUMN dead_click_count  bigint NOT NULL DEFAULT 0,
+        ADD COLUMN error_click_count bigint NOT NULL DEFAULT 0,
+        ADD COLUMN trigger           text;
+    `,
+  },
 ];

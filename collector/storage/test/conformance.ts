@@ -179,6 +179,18 @@ export function storageConformance(name: string, open: OpenBackend): void {
         assert.deepEqual(await ids({limit: 10, event: 'sign'}), []);
       }));
 
+    test('frustration counts and the record-on-error trigger are kept, and the listing filters by frustration', () =>
+      withBackend(async ({storage}) => {
+        const calm = await sessionWithPage(storage);
+        const angry = await sessionWithPage(storage);
+        await storage.putBatch({sessionID: angry, pageID: 1, seq: 0, ...batchOf(numbered(0, 1)), change: {rageClicks: 2, deadClicks: 1, trigger: 'error'}});
+        await storage.updateSession(angry, {errorClicks: 1});
+        const session = (await storage.getSession(angry))!;
+        assert.deepEqual([session.rageClickCount, session.deadClickCount, session.errorClickCount, session.trigger], [2, 1, 1, 'error']);
+        assert.deepEqual([(await storage.getSession(calm))!.rageClickCount, (await storage.getSession(calm))!.trigger], [0, null]);
+        assert.deepEqual((await storage.listSessions({limit: 10, frustrated: true})).map((s) => s.sessionID), [angry]);
+      }));
+
     test('a stored batch applies its summary once; a duplicate does not apply it again', () =>
       withBackend(async ({storage}) => {
         const id = await sessionWithPage(storage);
