@@ -99,8 +99,6 @@ function buildCollector() {
     // `npx replay-tracker-collector` runs this file (package.json "bin").
     banner: {js: '#!/usr/bin/env node'},
     sourcemap: true,
-    // pg and the AWS SDK are CommonJS and require Node's modules: an ES module bundle needs a require.
-    banner: {js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);"},
     logLevel: 'warning',
   });
 }
