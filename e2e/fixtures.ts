@@ -2,8 +2,9 @@
 // started for the test on free ports and stopped after it, and a check that
 // no page threw or left a promise rejection unhandled.
 import {test as base, expect, type Page} from '@playwright/test';
-import {startCollector, removeDir, type RunningCollector, type StoredSession} from './helpers/collector';
-import {startSite, snippet, htmlPage, type Site} from './helpers/site';
+import type {RunningCollector, StoredSession} from './helpers/collector';
+import {serverFixtures} from './helpers/serverFixtures';
+import {snippet, htmlPage, type Site} from './helpers/site';
 
 export {expect};
 
@@ -18,22 +19,7 @@ interface Fixtures {
 }
 
 export const test = base.extend<Fixtures>({
-  collector: async ({}, use) => {
-    const collector = await startCollector();
-    await use(collector);
-    await collector.stop();
-    removeDir(collector.dataDir);
-  },
-  site: async ({}, use) => {
-    const site = await startSite();
-    await use(site);
-    await site.stop();
-  },
-  otherSite: async ({}, use) => {
-    const site = await startSite();
-    await use(site);
-    await site.stop();
-  },
+  ...serverFixtures,
   pageErrors: [
     async ({context}, use) => {
       const errors: string[] = [];

@@ -3,8 +3,9 @@
 // sites on free ports, and the check that no page threw or left a rejection
 // unhandled.
 import {test as base, expect} from '@playwright/test';
-import {startCollector, removeDir, type RunningCollector} from '../helpers/collector';
-import {startSite, snippet, htmlPage, type Site} from '../helpers/site';
+import type {RunningCollector} from '../helpers/collector';
+import {serverFixtures} from '../helpers/serverFixtures';
+import {snippet, htmlPage, type Site} from '../helpers/site';
 import {EXPECTED_ERROR, waitForSession, customEvents} from '../fixtures';
 import {launchEngine, type Engine, type EngineName, type Tab} from './engine';
 import {startErrorSink, type ErrorSink} from './errorSink';
@@ -41,22 +42,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(tab);
     await tab.dispose();
   },
-  collector: async ({}, use) => {
-    const collector = await startCollector();
-    await use(collector);
-    await collector.stop();
-    removeDir(collector.dataDir);
-  },
-  site: async ({}, use) => {
-    const site = await startSite();
-    await use(site);
-    await site.stop();
-  },
-  otherSite: async ({}, use) => {
-    const site = await startSite();
-    await use(site);
-    await site.stop();
-  },
+  ...serverFixtures,
   errorSink: [
     async ({}, use) => {
       const sink = await startErrorSink();

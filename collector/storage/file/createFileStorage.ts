@@ -37,6 +37,7 @@ import {randomUUID} from 'node:crypto';
 import {mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {applySessionChange, withSummaryDefaults} from '../applySessionChange';
+import {newSessionRecord} from '../newSessionRecord';
 import {sessionMatches} from '../sessionMatches';
 import {syncDirectory} from '../../lib/syncDirectory';
 import {writeFileAtomic} from '../../lib/writeFileAtomic';
@@ -247,25 +248,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   return {
     async createSession(input: NewSession): Promise<Session> {
       if (sessions.has(input.sessionID) || erased.has(input.sessionID)) throw new Error(`session ${input.sessionID} exists already`);
-      const session: Session = {
-        ...input,
-        metadata: {...input.metadata},
-        lastActivityAt: input.startedAt,
-        firstEventAt: null,
-        lastEventAt: null,
-        customEventCount: 0,
-        vitals: {},
-        errorCount: 0,
-        consoleErrorCount: 0,
-        failedRequestCount: 0,
-        rageClickCount: 0,
-        deadClickCount: 0,
-        errorClickCount: 0,
-        trigger: null,
-        urls: [],
-        eventNames: [],
-        pages: [],
-      };
+      const session = newSessionRecord(input);
       await mkdir(sessionDir(session.sessionID));
       try {
         await Promise.all([syncDirectory(sessionsDir), persist(session)]);

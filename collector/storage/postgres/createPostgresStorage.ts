@@ -25,6 +25,7 @@ import pg from 'pg';
 import {StorageUnavailable} from '../../lib/storageUnavailable';
 import type {Page, Session} from '../../types';
 import {applySessionChange} from '../applySessionChange';
+import {newSessionRecord} from '../newSessionRecord';
 import type {BlobStore} from '../s3/blobStore';
 import {SessionErased, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionQuery, type Storage} from '../storage';
 import {migrate} from './migrate';
@@ -164,25 +165,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
 
   return {
     async createSession(input: NewSession): Promise<Session> {
-      const session: Session = {
-        ...input,
-        metadata: {...input.metadata},
-        lastActivityAt: input.startedAt,
-        firstEventAt: null,
-        lastEventAt: null,
-        customEventCount: 0,
-        vitals: {},
-        errorCount: 0,
-        consoleErrorCount: 0,
-        failedRequestCount: 0,
-        urls: [],
-        eventNames: [],
-        rageClickCount: 0,
-        deadClickCount: 0,
-        errorClickCount: 0,
-        trigger: null,
-        pages: [],
-      };
+      const session = newSessionRecord(input);
       await query(
         pool,
         `INSERT INTO sessions (session_id, project_key, user_id, user_uuid, metadata, started_at, last_activity_at, assist_only)
