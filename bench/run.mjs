@@ -47,7 +47,8 @@ const FIGURES = [
 ];
 
 // Scratch space of one run (collector data, traces); bench/tmp is git-ignored.
-const TMP = 'bench/tmp/run';
+// One folder per run: two runs side by side must not delete each other's data.
+const TMP = `bench/tmp/run-${process.pid}`;
 const options = readOptions(process.argv.slice(2), process.env);
 const startedAt = Date.now();
 const progress = (message) => process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0)}s] ${message}\n`);

@@ -10,7 +10,7 @@
 //   --connections N                  concurrent clients of the load test
 //   --out FILE | BENCH_OUT=FILE      where to write the results (default bench/results.json;
 //                                    a test's smoke run writes elsewhere)
-//   --keep-tmp                       keep bench/tmp/run (collector data)
+//   --keep-tmp                       keep bench/tmp/run-<pid> (collector data)
 export function readOptions(argv, env) {
   const flag = (name) => {
     const index = argv.indexOf(`--${name}`);
