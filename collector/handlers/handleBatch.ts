@@ -4,9 +4,9 @@
 import {contentEncoding} from '../lib/contentEncoding';
 import {HttpError} from '../lib/httpError';
 import {readBody} from '../lib/readBody';
-import {parseEvents} from '../parseEvents';
 import {assertOriginAllowed} from '../projects';
 import type {Collector, Handler} from '../route';
+import {scanEvents} from '../scanEvents';
 import {summarizeEvents} from '../summarizeEvents';
 import {SessionErased} from '../storage/storage';
 import {verifyToken} from '../tokens';
@@ -40,16 +40,17 @@ export const handleBatch: Handler = async ({req, url, origin}, collector) => {
     maxInflatedBytes: collector.limits.batchInflatedBytes,
     gzip: encoding === 'gzip',
   });
-  const events = parseEvents(body);
+  const batch = scanEvents(body);
   const now = collector.now();
-  if (!events.length) {
+  if (!batch.eventCount) {
     await collector.storage.updateSession(session.sessionID, {activeAt: now});
     return {status: 200, json: {ok: true, duplicate: false}};
   }
   let outcome: 'stored' | 'duplicate';
   try {
     // The summary goes with the batch: counted once, when it is first stored.
-    outcome = await collector.storage.putBatch({sessionID: session.sessionID, pageID, seq, body, eventCount: events.length, change: {...summarizeEvents(events), activeAt: now}});
+    const change = {...summarizeEvents(batch.notable), firstEventAt: batch.firstEventAt, lastEventAt: batch.lastEventAt, activeAt: now};
+    outcome = await collector.storage.putBatch({sessionID: session.sessionID, pageID, seq, body, eventCount: batch.eventCount, change});
   } catch (error) {
     if (error instanceof SessionErased) throw erasedError(session.sessionID);
     throw error;
