@@ -8,7 +8,7 @@ import {assertOriginAllowed} from '../projects';
 import type {Collector, Handler} from '../route';
 import {scanEvents} from '../scanEvents';
 import {summarizeEvents} from '../summarizeEvents';
-import {SessionErased} from '../storage/storage';
+import {SessionErased, SessionGone} from '../storage/storage';
 import {verifyToken} from '../tokens';
 import type {Session} from '../types';
 
@@ -53,6 +53,7 @@ export const handleBatch: Handler = async ({req, url, origin}, collector) => {
     outcome = await collector.storage.putBatch({sessionID: session.sessionID, pageID, seq, body, eventCount: batch.eventCount, change});
   } catch (error) {
     if (error instanceof SessionErased) throw erasedError(session.sessionID);
+    if (error instanceof SessionGone) throw new HttpError(401, `session ${session.sessionID} was removed (retention) while this batch was stored: ${RENEW}`);
     throw error;
   }
   if (outcome === 'duplicate') await collector.storage.updateSession(session.sessionID, {activeAt: now});

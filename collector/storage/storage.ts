@@ -77,6 +77,12 @@ export interface BatchToStore {
   seq: number;
   /** The batch as a JSON array of events, already checked. */
   body: Buffer;
+  /**
+   * The same batch gzipped, as the tracker sent it, when it came gzipped: a
+   * backend may keep these bytes instead of `body` (8 times fewer), and
+   * inflate them when the page is read.
+   */
+  gzip?: Buffer;
   eventCount: number;
   /** What the batch changes in its session: applied once, with the batch, only when it is stored (not for a duplicate). */
   change?: SessionChange;
@@ -89,6 +95,13 @@ export type Erasure = {sessionID: string} | {userID: string};
 export class SessionErased extends Error {
   constructor(readonly sessionID: string) {
     super(`session ${sessionID} was erased`);
+  }
+}
+
+/** Thrown when a session was removed by retention while a request for it was under way (answered 401: the tracker starts a new session). */
+export class SessionGone extends Error {
+  constructor(readonly sessionID: string) {
+    super(`session ${sessionID} was removed`);
   }
 }
 
