@@ -30,16 +30,26 @@ function redactParams(params: string): string {
     .join('&');
 }
 
-/** The absolute URL with secret-looking query (and fragment) values redacted. */
+/** The absolute URL without user:password@ and with secret-looking query (and fragment) values redacted. */
 export function redactUrl(url: string): string {
-  let absolute: string;
+  let absolute: URL;
   try {
-    absolute = new URL(url, location.href).href;
+    absolute = new URL(url, location.href);
   } catch {
     return url;
   }
-  return absolute.replace(/([?#])([^#]*)/g, (whole, mark: string, params: string) => (params.includes('=') ? mark + redactParams(params) : whole));
+  // href keeps the credentials of http://user:password@host/: they are dropped.
+  absolute.username = absolute.password = '';
+  return absolute.href.replace(/([?#])([^#]*)/g, (whole, mark: string, params: string) => (params.includes('=') ? mark + redactParams(params) : whole));
 }
+
+/**
+ * Redacts each URL in free text (a stack, an error message, a console
+ * argument) that could carry a secret: one with a query, a fragment or
+ * credentials. A stack frame's `:line:column` after the URL is kept.
+ */
+export const redactUrlsIn = (text: string): string =>
+  text.replace(/\bhttps?:\/\/[^\s()"'<>`]+?(?=(?::\d+){0,2}(?![^\s()"'<>`]))/g, (url) => (/[?#@]/.test(url) ? redactUrl(url) : url));
 
 /**
  * Redacts the values of secret-looking names in a body: JSON is walked (and
@@ -52,7 +62,8 @@ export function redactText(text: string): string {
       return JSON.stringify(redactJson(JSON.parse(text)));
     } catch {}
   }
-  return text.replace(/("?)([\w.-]+)\1(\s*[:=]\s*)("(?:[^"\\]|\\.)*"|[^\s,&;}\]{["]+)/g, (whole, quote: string, name: string, separator: string, value: string) =>
+  // A quoted value may run to the end: a body read only up to its cap is cut anywhere.
+  return text.replace(/("?)([\w.-]+)\1(\s*[:=]\s*)("(?:[^"\\]|\\.)*(?:"|$)|[^\s,&;}\]{["]+)/g, (whole, quote: string, name: string, separator: string, value: string) =>
     looksSecret(name) ? `${quote}${name}${quote}${separator}${value[0] === '"' ? '"[redacted]"' : '[redacted]'}` : whole,
   );
 }
