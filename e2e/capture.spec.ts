@@ -203,6 +203,49 @@ test.describe('console', () => {
     expect(throttled(session)).toBeGreaterThanOrEqual(10_000 - bound);
     expect(ticks(session)[0]).toEqual({level: 'log', args: ['tick', '0', '{i: 0, nested: {list: [0, 1]}}']});
   });
+
+  test('the page stays responsive through a 10,000-call console.log loop', async ({page, site, collector}) => {
+    await page.goto(trackedPage(site, collector, {initOptions: FAST}));
+    // How long a timer set before the loop waits once the loop is over, and how long the loop took.
+    const loop = () =>
+      page.evaluate(
+        () =>
+          new Promise<{loopMs: number; timerLagMs: number}>((resolve) => {
+            let ended = 0;
+            const started = performance.now();
+            setTimeout(() => resolve({loopMs: ended - started, timerLagMs: performance.now() - ended}), 0);
+            for (let i = 0; i < 10_000; i++) console.log('tick', i, {i, nested: {list: [i, i + 1]}});
+            ended = performance.now();
+          }),
+      );
+    // The faster of two runs each: a busy machine only ever adds time.
+    const fastest = async () => [await loop(), await loop()].sort((a, b) => a.loopMs - b.loopMs)[0];
+    await loop(); // warms up the page's console and JIT
+    const without = await fastest();
+    expect((await startTracker(page)).success).toBe(true);
+    await waitForRecording(page);
+    const withTracker = await fastest();
+    // Generous bounds for a shared machine: a tracker serializing every call, or
+    // leaving the work for later, would cost many times the loop itself.
+    expect(withTracker.loopMs).toBeLessThan(3 * without.loopMs + 300);
+    expect(withTracker.timerLagMs).toBeLessThan(Math.max(300, without.loopMs));
+  });
+
+  test('an error logged after a burst of console.log is recorded and counted by the collector', async ({page, site, collector}) => {
+    const sessionID = await recordPage(page, site, collector);
+    await page.evaluate(() => {
+      for (let i = 0; i < 100; i++) console.log('burst', i);
+      console.error('after the burst');
+      console.assert(false, 'assert after the burst');
+    });
+    const errors = (s: StoredSession) => payloads(s, 'tracker.console').filter((payload) => payload.level === 'error' || payload.level === 'assert');
+    const session = await waitForSession(collector, sessionID, (s) => errors(s).length === 2);
+    expect(errors(session)).toEqual([
+      {level: 'error', args: ['after the burst']},
+      {level: 'assert', args: ['assert after the burst']},
+    ]);
+    await expect.poll(async () => (await (await fetch(`${collector.url}/api/sessions/${sessionID}`)).json()).consoleErrorCount).toBe(2);
+  });
 });
 
 test.describe('network', () => {
@@ -386,11 +429,14 @@ test.describe('network', () => {
   });
 
   for (const optedIn of [false, true]) {
-    test(`no secret reaches the collector's files: auth header, cookie, token query, password in a body${optedIn ? ', with every opt-in' : ''}`, async ({page, site, collector}) => {
+    test(`no secret reaches the collector's files: auth header, cookie, token query, password in a body, a script URL's token in an error, credentials and tokens in URLs${optedIn ? ', with every opt-in' : ''}`, async ({page, site, collector}) => {
       serveApi(site);
-      const secrets = ['s3cr3t-AUTH', 'c00kie-VALUE', 'abc123-TOKEN', 'hunter2-PASSWORD', 'k3y-APIKEY', 'r3set-PAGETOKEN'];
+      const secrets = ['s3cr3t-AUTH', 'c00kie-VALUE', 'abc123-TOKEN', 'hunter2-PASSWORD', 'k3y-APIKEY', 'r3set-PAGETOKEN', 'SCRIPTSECRET1', 'XHRPASSWORD2', 'FETCHPASSWORD3', 'CONSOLESECRET4'];
       const captureNetwork = optedIn ? {recordUrls: [site.origin], recordHeaders: ['authorization', 'cookie', 'x-api-key', 'content-type'], recordBodies: true} : true;
-      const sessionID = await recordPage(page, site, collector, {path: '/reset', initOptions: {captureNetwork}});
+      // A script whose URL carries a token throws: its URL is the error's source and is in every frame of its stack.
+      site.file('/app.js', `function explode() {\n  throw new Error('from app.js ${EXPECTED_ERROR}');\n}\nwindow.explodeLater = function () { setTimeout(explode, 0); };\n`, 'text/javascript');
+      const head = '<script src="/app.js?token=SCRIPTSECRET1"></script>';
+      const sessionID = await recordPage(page, site, collector, {path: '/reset', head, initOptions: {captureNetwork}});
       await page.evaluate(() => history.replaceState(null, '', '/reset?token=r3set-PAGETOKEN&step=2'));
       await page.evaluate(async () => {
         document.cookie = 'sid=c00kie-VALUE; path=/';
@@ -408,15 +454,32 @@ test.describe('network', () => {
           xhr.onloadend = resolve;
           xhr.send('user=ann&password=hunter2-PASSWORD');
         });
+        const withCredentials = location.origin.replace('//', '//ann:XHRPASSWORD2@');
+        await new Promise((resolve) => {
+          const xhr = new XMLHttpRequest();
+          xhr.open('GET', `${withCredentials}/api/data`);
+          xhr.onloadend = resolve;
+          xhr.send();
+        });
+        // Chromium refuses it, naming the URL in its error message.
+        await fetch(location.origin.replace('//', '//ann:FETCHPASSWORD3@') + '/api/data').catch(() => {});
+        console.log('image at', `${location.origin}/img.png?sig=CONSOLESECRET4`);
+        (window as any).explodeLater();
       });
+      await waitForSession(collector, sessionID, (s) => customEvents(s, 'tracker.error').length > 0);
       await page.reload();
       await startTracker(page);
       await waitForRecording(page);
       await page.evaluate(() => (window as any).tracker.stop());
-      const session = await waitForSession(collector, sessionID, (s) => customEvents(s, 'tracker.network').length >= 2 && s.pages.length === 2 && s.pages[1].eventCount > 1);
-      const [viaFetch, viaXhr] = payloads(session, 'tracker.network');
+      const session = await waitForSession(collector, sessionID, (s) => customEvents(s, 'tracker.network').length >= 4 && s.pages.length === 2 && s.pages[1].eventCount > 1);
+      const [viaFetch, viaXhr, xhrWithCredentials] = payloads(session, 'tracker.network');
       expect(viaFetch.url).toBe(`${site.origin}/api/echo?token=[redacted]&page=2`);
       expect(viaXhr.url).toBe(`${site.origin}/api/echo?access_token=[redacted]`);
+      expect(xhrWithCredentials.url).toBe(`${site.origin}/api/data`);
+      const [error] = payloads(session, 'tracker.error');
+      expect(error.source).toBe(`${site.origin}/app.js?token=[redacted]`);
+      expect(error.stack).toContain(`${site.origin}/app.js?token=[redacted]:2:`);
+      expect(payloads(session, 'tracker.console')).toContainEqual({level: 'log', args: ['image at', `${site.origin}/img.png?sig=[redacted]`]});
       if (optedIn) {
         expect(viaFetch.requestHeaders).toEqual({authorization: '[redacted]', 'x-api-key': '[redacted]', 'content-type': 'application/json'});
         expect(viaFetch.requestBody).toBe('{"user":"ann","password":"[redacted]"}');

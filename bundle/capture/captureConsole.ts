@@ -1,9 +1,13 @@
 // console.* calls as tracker.console events. The page's console prints
 // exactly as before (the original runs first, with the same this and
-// arguments); a burst past MAX_PER_SECOND is counted, not serialized, and
-// reported once as {throttled: n}. The tracker's own warnings (lib/warn.ts)
-// are not captured.
+// arguments). Each second, at most MAX_PER_SECOND calls of each kind (errors
+// and failed asserts; warnings; the rest) are serialized, so a logging loop
+// cannot silence the error that follows it; past that a call is only counted,
+// and the count is reported once as {throttled: n}. URLs in arguments are
+// redacted like every URL the tracker sends. The tracker's own warnings
+// (lib/warn.ts) are not captured.
 import {describeValue} from '../lib/describeValue';
+import {redactUrlsIn} from '../lib/redactUrl';
 import {inTrackerWarning} from '../lib/warn';
 import type {Emit} from './types';
 
@@ -13,9 +17,11 @@ export const CONSOLE_LEVELS: ConsoleLevel[] = ['log', 'info', 'warn', 'error', '
 const MAX_PER_SECOND = 50;
 const MAX_ARGS = 20;
 
+const budgetOf = (level: ConsoleLevel) => (level === 'error' || level === 'assert' ? 2 : level === 'warn' ? 1 : 0);
+
 export function captureConsole(emit: Emit, levels: ConsoleLevel[]): void {
-  let windowStart = 0;
-  let inWindow = 0;
+  // Per budget: when its second began, and how many calls it has seen since.
+  const budgets = [0, 1, 2].map(() => ({start: 0, calls: 0}));
   let dropped = 0;
   let reporting = false;
 
@@ -26,17 +32,17 @@ export function captureConsole(emit: Emit, levels: ConsoleLevel[]): void {
 
   function record(level: ConsoleLevel, args: unknown[]): void {
     const now = Date.now();
-    if (now - windowStart >= 1000) {
-      reportDropped();
-      windowStart = now;
-      inWindow = 0;
+    const budget = budgets[budgetOf(level)];
+    if (now - budget.start >= 1000) {
+      budget.start = now;
+      budget.calls = 0;
     }
-    if (++inWindow > MAX_PER_SECOND) {
-      // The count goes out when the burst's second is over, even if the page falls silent.
-      if (!dropped++) setTimeout(reportDropped, 1000 - (now - windowStart));
+    if (++budget.calls > MAX_PER_SECOND) {
+      // The count goes out a second after the first call dropped, even if the page falls silent.
+      if (!dropped++) setTimeout(reportDropped, 1000);
       return;
     }
-    emit('tracker.console', {level, args: args.slice(0, MAX_ARGS).map(describeValue)});
+    emit('tracker.console', {level, args: args.slice(0, MAX_ARGS).map((arg) => redactUrlsIn(describeValue(arg)))});
   }
 
   for (const level of levels) {
