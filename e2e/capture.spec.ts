@@ -362,6 +362,72 @@ test.describe('network', () => {
     });
   }
 
+  /** A response that never ends, a line every 100 ms; `closed()` says whether the browser let its connection go. */
+  function serveEndless(site: Site, path: string, type: string) {
+    let connectionClosed = false;
+    site.handle(path, (_request, response) => {
+      response.writeHead(200, {'Content-Type': type, 'Cache-Control': 'no-store'});
+      let n = 0;
+      const timer = setInterval(() => response.write(`{"n":${n++}}\n`), 100);
+      response.write(`{"n":${n++}}\n`);
+      response.on('close', () => {
+        clearInterval(timer);
+        connectionClosed = true;
+      });
+    });
+    return {closed: () => connectionClosed};
+  }
+
+  /** Fetches `path`, reads one chunk and cancels the body, as a page done with a stream does. */
+  const readOneChunkAndCancel = (page: Page, path: string) =>
+    page.evaluate(async (path) => {
+      const reader = (await fetch(path)).body!.getReader();
+      const {value} = await reader.read();
+      await reader.cancel();
+      return new TextDecoder().decode(value);
+    }, path);
+
+  const bodiesOptedIn = (maxBodyBytes?: number) => ({captureNetwork: {recordUrls: [''], recordBodies: true, maxBodyBytes}});
+
+  test('an endless ndjson stream, with bodies opted in, is recorded at its headers, never read, and let go when the page cancels it', async ({page, site, collector}) => {
+    const server = serveEndless(site, '/api/feed', 'application/x-ndjson');
+    const sessionID = await recordPage(page, site, collector, {initOptions: bodiesOptedIn()});
+    expect(await readOneChunkAndCancel(page, '/api/feed')).toMatch(/^\{"n":0\}\n/);
+    await expect.poll(server.closed, {message: 'the connection is closed'}).toBe(true);
+    const session = await waitForSession(collector, sessionID, (s) => customEvents(s, 'tracker.network').length > 0);
+    const [feed] = payloads(session, 'tracker.network');
+    expect(feed).toMatchObject({url: `${site.origin}/api/feed`, status: 200});
+    expect(feed).not.toHaveProperty('responseBody');
+  });
+
+  test('an endless text stream, with bodies opted in, is recorded with its body read up to maxBodyBytes, and let go when the page cancels it', async ({page, site, collector}) => {
+    const server = serveEndless(site, '/api/log', 'text/plain');
+    const sessionID = await recordPage(page, site, collector, {initOptions: bodiesOptedIn(16)});
+    expect(await readOneChunkAndCancel(page, '/api/log')).toMatch(/^\{"n":0\}\n/);
+    await expect.poll(server.closed, {message: 'the connection is closed'}).toBe(true);
+    const session = await waitForSession(collector, sessionID, (s) => customEvents(s, 'tracker.network').length > 0);
+    const [log] = payloads(session, 'tracker.network');
+    expect(log).toMatchObject({url: `${site.origin}/api/log`, status: 200});
+    // 16 bytes, or a chunk that brought more cut there.
+    expect(log.responseBody).toMatch(/^\{"n":0\}\n\{"n":1\}\n…?$/);
+  });
+
+  test('a body still arriving after a few seconds is not waited for: the request is recorded without it', async ({page, site, collector}) => {
+    serveEndless(site, '/api/slow-log', 'text/plain');
+    const sessionID = await recordPage(page, site, collector, {initOptions: bodiesOptedIn(1024 * 1024)});
+    // The page keeps reading; the tracker stops waiting for its copy.
+    await page.evaluate(() => {
+      void fetch('/api/slow-log').then(async (response) => {
+        const reader = response.body!.getReader();
+        while (!(await reader.read()).done);
+      });
+    });
+    const session = await waitForSession(collector, sessionID, (s) => customEvents(s, 'tracker.network').length > 0);
+    const [log] = payloads(session, 'tracker.network');
+    expect(log).toMatchObject({url: `${site.origin}/api/slow-log`, status: 200});
+    expect(log).not.toHaveProperty('responseBody');
+  });
+
   test('XHR fires readystatechange, load and loadend in the same order with and without capture, and sync XHR works', async ({page, site, collector}) => {
     serveApi(site);
     await page.goto(trackedPage(site, collector, {initOptions: FAST}));

@@ -1,11 +1,12 @@
 // fetch and XMLHttpRequest as tracker.network events. The page cannot tell:
 // fetch resolves the very Response the browser gave (its body untouched unless
-// bodies are opted in, and then only a clone is read, never an event stream),
+// bodies are opted in, and then only a clone is read, up to the body cap and
+// for a few seconds at most, never a stream of events),
 // XHR events fire in the same order (the tracker only adds listeners), sync
 // XHR still works. Headers and bodies are recorded only for the URLs the site
 // allowlisted; Authorization, Cookie and Set-Cookie values never.
 import {cut} from '../lib/describeValue';
-import {looksSecret, redactAlso, redactText, redactUrl} from '../lib/redactUrl';
+import {looksSecret, redactAlso, redactText, redactUrl, redactUrlsIn} from '../lib/redactUrl';
 import {warn} from '../lib/warn';
 import type {Emit} from './types';
 
@@ -33,16 +34,20 @@ export interface NetworkCaptureOptions {
   recordHeaders?: string[];
   /** Record request and response bodies (text, JSON, forms) for those URLs. Default false. */
   recordBodies?: boolean;
-  /** Longest body kept, in characters (default 10 KiB). */
+  /** Longest body kept (default 10 KiB); a fetch body is read no further. */
   maxBodyBytes?: number;
   /** A last look at each request: return it (changed or not), or null to drop it. */
   sanitize?: (request: NetworkPayload) => NetworkPayload | null | undefined;
 }
 
 const NEVER_RECORDED = /^(authorization|proxy-authorization|cookie|set-cookie)$/i;
-// Bodies longer than this are not read at all (redaction needs the whole text).
+// XHR bodies longer than this are not recorded at all (redaction needs the whole text).
 const READ_LIMIT = 1024 * 1024;
 const TEXT_TYPE = /json|text|xml|form|javascript/i;
+// Responses that may never end: their body is never read, not even a clone.
+const STREAMING_TYPE = /event-stream|ndjson|jsonl|json-seq|stream\+json|x-mixed-replace|grpc/i;
+// A body not read within this (a slow or endless download) is not recorded.
+const READ_MS = 3000;
 
 export function captureNetwork(emit: Emit, options: NetworkCaptureOptions, ingestPoint: string): void {
   redactAlso(options.redactQueryParams);
@@ -75,10 +80,10 @@ export function captureNetwork(emit: Emit, options: NetworkCaptureOptions, inges
     return size === undefined ? '[stream]' : `[${size} bytes]`;
   }
 
-  function report(payload: NetworkPayload): void {
+  function report(payload: NetworkPayload, timestamp?: number): void {
     try {
       const kept = options.sanitize ? options.sanitize(payload) : payload;
-      if (kept) emit('tracker.network', kept);
+      if (kept) emit('tracker.network', kept, timestamp);
     } catch (error) {
       warn('captureNetwork.sanitize threw; the request was not recorded', error);
     }
@@ -109,7 +114,7 @@ export function captureNetwork(emit: Emit, options: NetworkCaptureOptions, inges
           if (request.detail) {
             request.payload.requestHeaders = pickHeaders(new Headers(init?.headers ?? source?.headers));
             // A Request's body is read from a clone taken before fetch consumes it.
-            if (options.recordBodies) requestBody = body != null ? describeBody(body) : source?.body ? source.clone().text().then(bodyText) : undefined;
+            if (options.recordBodies) requestBody = body != null ? describeBody(body) : source?.body ? readCapped(source.clone().body!) : undefined;
           }
         }
       } catch {
@@ -130,13 +135,15 @@ export function captureNetwork(emit: Emit, options: NetworkCaptureOptions, inges
             } else {
               payload.responseHeaders = pickHeaders(response.headers);
               const responseBody = options.recordBodies ? readBody(response) : undefined;
+              // The event is the headers' arrival, whenever the bodies are read.
+              const at = Date.now();
               void Promise.all([requestBody, responseBody]).then(
                 ([sent, received]) => {
                   if (sent !== undefined) payload.requestBody = sent;
                   if (received !== undefined) payload.responseBody = received;
-                  report(payload);
+                  report(payload, at);
                 },
-                () => report(payload),
+                () => report(payload, at),
               );
             }
           } catch {}
@@ -145,7 +152,8 @@ export function captureNetwork(emit: Emit, options: NetworkCaptureOptions, inges
         (error: unknown) => {
           try {
             payload.durationMs = elapsed(started);
-            payload.error = (error as Error)?.name === 'AbortError' ? 'aborted' : cut(String((error as Error)?.message ?? error), 200);
+            // Chromium's message names a URL with credentials in it.
+            payload.error = (error as Error)?.name === 'AbortError' ? 'aborted' : redactUrlsIn(cut(String((error as Error)?.message ?? error), 200));
             report(payload);
           } catch {}
           throw error;
@@ -154,22 +162,35 @@ export function captureNetwork(emit: Emit, options: NetworkCaptureOptions, inges
     };
   }
 
-  // Reads a clone of a text body up to the read limit; an event stream or a
-  // binary body is left alone.
-  async function readBody(response: Response): Promise<string | undefined> {
+  // A text body from a clone; a stream of events or a binary body is left alone.
+  function readBody(response: Response): Promise<string | undefined> | undefined {
     const type = response.headers.get('content-type') ?? '';
-    if (!response.body || !TEXT_TYPE.test(type) || /event-stream/i.test(type)) return undefined;
-    const reader = response.clone().body!.getReader();
+    return response.body && TEXT_TYPE.test(type) && !STREAMING_TYPE.test(type) ? readCapped(response.clone().body!) : undefined;
+  }
+
+  // Reads a cloned body up to maxBody bytes, for READ_MS at most, then cancels
+  // the clone: a clone read on would keep the response, and its connection,
+  // open after the page cancelled its own reader.
+  async function readCapped(body: ReadableStream<Uint8Array>): Promise<string | undefined> {
+    const reader = body.getReader();
     const decoder = new TextDecoder();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), READ_MS)));
     let text = '';
-    for (;;) {
-      const {done, value} = await reader.read();
-      if (done) return bodyText(text + decoder.decode());
-      text += decoder.decode(value, {stream: true});
-      if (text.length > READ_LIMIT) {
-        reader.cancel().catch(() => {});
-        return bodyText(text);
+    let bytes = 0;
+    try {
+      for (;;) {
+        const chunk = await Promise.race([reader.read(), late]);
+        if (!chunk) return undefined;
+        if (chunk.done) return bodyText(text + decoder.decode());
+        bytes += chunk.value.byteLength;
+        text += decoder.decode(chunk.value, {stream: true});
+        // Cut anywhere: redactText redacts a value cut short too.
+        if (bytes >= maxBody) return bodyText(text);
       }
+    } finally {
+      clearTimeout(timer);
+      reader.cancel().catch(() => {});
     }
   }
 
