@@ -1,7 +1,10 @@
 // Which sessions are kept (SPEC section 7). The decision is drawn once per
 // session and stored beside it in sessionStorage, so a reload or a duplicated
 // tab of the same session keeps it: a session recorded in one page and dropped
-// in the next would replay as fragments.
+// in the next would replay as fragments. For the same reason a sessionHash
+// (getSessionHash() of a recorded session, carried to another origin) means
+// 'record': that session was sampled in where it began, and drawing again
+// here could cut it in two.
 import {readSampling, storeSampling} from './sessionStore';
 
 /** 'record': recorded and sent; 'buffer': kept in memory until a trigger; 'out': not recorded. */
@@ -14,11 +17,14 @@ export function decideSampling(
   projectKey: string,
   options: {sampleRate?: number; onErrorSampleRate?: number; inactivityTimeoutMs: number},
   forceNew?: boolean,
+  sessionHash?: unknown,
 ): Sampling {
   const now = Date.now();
   const stored = forceNew ? null : readSampling(projectKey);
-  let decision: Sampling =
-    stored && now - stored.at <= options.inactivityTimeoutMs
+  const continued = !forceNew && typeof sessionHash === 'string' && sessionHash;
+  let decision: Sampling = continued
+    ? 'record'
+    : stored && now - stored.at <= options.inactivityTimeoutMs
       ? stored.decision
       : Math.random() < rate(options.sampleRate, 1)
         ? 'record'

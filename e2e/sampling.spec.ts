@@ -165,3 +165,16 @@ test('on a heavy page the record-on-error buffer stays under maxBufferBytes and 
   const events = sent.pages[0].events!;
   expect(events.find((event) => event.type !== 5)?.type).toBe(4);
 });
+
+test('a sessionHash from a recorded session goes on recording on another origin, whatever sampleRate says there', async ({page, site, otherSite, collector}) => {
+  await page.goto(trackedPage(site, collector, {initOptions: {...FAST, sampleRate: 1}}));
+  const first = await startTracker(page);
+  expect(first.success).toBe(true);
+  await page.goto(trackedPage(otherSite, collector, {path: '/checkout', initOptions: {...FAST, sampleRate: 0.01}}));
+  const second = await startTracker(page, {sessionHash: first.sessionHash});
+  expect(second).toMatchObject({success: true, sessionID: first.sessionID});
+  await waitForRecording(page);
+  await page.evaluate(() => (window as any).tracker.event('on-checkout'));
+  const session = await waitForSession(collector, first.sessionID, (s) => customEvents(s, 'tracker.event').some((e) => e.data.payload.name === 'on-checkout'));
+  expect(session.pages.map((p) => new URL(p.url).origin)).toEqual([site.origin, otherSite.origin]);
+});

@@ -43,3 +43,13 @@ test('each project keeps its own decision', () => {
   decideSampling('one', {sampleRate: 0, inactivityTimeoutMs: HOUR});
   assert.equal(decideSampling('two', {sampleRate: 1, inactivityTimeoutMs: HOUR}), 'record');
 });
+
+test('a sessionHash continues a recorded session: it is recorded whatever the rates, and stays so', () => {
+  decideSampling('p', {sampleRate: 0, inactivityTimeoutMs: HOUR});
+  assert.equal(decideSampling('p', {sampleRate: 0, inactivityTimeoutMs: HOUR}, false, 'hash-from-another-origin'), 'record');
+  assert.equal(decideSampling('p', {sampleRate: 0, inactivityTimeoutMs: HOUR}), 'record');
+});
+
+test('forceNew with a sessionHash draws again (the hash is not used)', () => {
+  assert.equal(decideSampling('p', {sampleRate: 0, inactivityTimeoutMs: HOUR}, true, 'hash'), 'out');
+});
