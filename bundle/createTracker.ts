@@ -119,7 +119,6 @@ export function createTracker(config: BundleConfig): LiveTracker {
     canvasScriptUrl: '',
     ...config,
   };
-  if (options.captureCanvas) preserveWebGLDrawingBuffers();
   const projectKey = typeof config.projectKey === 'string' ? config.projectKey : '';
   const ingestPoint = String(config.ingestPoint || '').replace(/\/+$/, '');
 
@@ -471,11 +470,13 @@ export function createTracker(config: BundleConfig): LiveTracker {
       return fail(BUFFERING);
     }
     // Drawn before anything is installed: a session sampled out costs the page nothing.
-    const sampling = opts.assistOnly ? 'record' : decideSampling(projectKey, options, opts.forceNew);
+    const sampling = opts.assistOnly ? 'record' : decideSampling(projectKey, options, opts.forceNew, opts.sessionHash);
     if (sampling === 'out') {
       if (active || buffer) await stopSession();
       return fail(SAMPLED_OUT);
     }
+    // Only a session that records changes how the page's WebGL contexts are made.
+    if (options.captureCanvas && !opts.assistOnly) preserveWebGLDrawingBuffers();
     if (typeof opts.userID === 'string') identity.userID = opts.userID;
     if (opts.metadata && typeof opts.metadata === 'object') {
       for (const [key, value] of Object.entries(opts.metadata)) identity.metadata[key] = String(value);

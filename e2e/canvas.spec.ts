@@ -6,7 +6,7 @@ import type {Page} from '@playwright/test';
 import pixelmatch from 'pixelmatch';
 // @ts-expect-error: pngjs ships without types
 import {PNG} from 'pngjs';
-import {test, expect, trackedPage, waitForSession, startTracker, waitForRecording} from './fixtures';
+import {test, expect, trackedPage, waitForSession, customEvents, startTracker, waitForRecording} from './fixtures';
 import type {Site} from './helpers/site';
 import type {RunningCollector, StoredSession} from './helpers/collector';
 
@@ -144,4 +144,72 @@ test('without captureCanvas the replayed canvas is blank and nothing canvas-rela
   const {shot} = await replayScreenshot(page, collector, sessionID);
   // The canvases' area differs from the live page: they replay empty.
   expect(differingShare(live, shot)).toBeGreaterThan(0.1);
+});
+
+/** The rrweb node id of the element with `elementId` in the session's first full snapshot. */
+function nodeIdOf(session: StoredSession, elementId: string): number | undefined {
+  const find = (node: any): number | undefined =>
+    node.attributes?.id === elementId ? node.id : (node.childNodes ?? []).map(find).find((id: number | undefined) => id !== undefined);
+  const snapshot = session.pages.flatMap((p) => p.events ?? []).find((event) => event.type === 2);
+  return snapshot && find(snapshot.data.node);
+}
+
+/** Waits until the session holds everything sent so far: a marker event sent last. */
+async function settled(page: Page, collector: RunningCollector, sessionID: string) {
+  const marker = `settled-${Date.now()}`;
+  await page.evaluate((name) => (window as any).tracker.event(name), marker);
+  return waitForSession(collector, sessionID, (s) => customEvents(s, 'tracker.event').some((e) => e.data.payload.name === marker));
+}
+
+/** Starts captureCanvas on a page of `body` and paints every canvas in it. */
+async function paintCanvases(page: Page, site: Site, collector: RunningCollector, body: string, initOptions: object = {}) {
+  site.file('/tracker-canvas.js', readFileSync('dist/tracker-canvas.js', 'utf8'), 'text/javascript');
+  await page.setViewportSize({width: WIDTH, height: HEIGHT});
+  await page.goto(trackedPage(site, collector, {initOptions: {flushIntervalMs: 200, captureCanvas: true, ...initOptions}, body}));
+  const {sessionID} = await startTracker(page);
+  await waitForRecording(page);
+  await page.evaluate(() => {
+    for (const canvas of Array.from(document.querySelectorAll('canvas'))) {
+      const context = canvas.getContext('2d')!;
+      context.fillStyle = '#c0332b';
+      context.fillRect(0, 0, canvas.width, canvas.height);
+    }
+  });
+  return sessionID as string;
+}
+
+test('a canvas inside a masked subtree is never captured', async ({page, site, collector}) => {
+  const body = `
+    <canvas id="open" width="100" height="50"></canvas>
+    <div class="tracker-mask"><canvas id="masked" width="100" height="50"></canvas></div>
+    <div class="private"><canvas id="configured" width="100" height="50"></canvas></div>`;
+  const sessionID = await paintCanvases(page, site, collector, body, {maskTextSelector: '.private'});
+  await page.waitForTimeout(1500); // three snapshot periods at 2 fps
+  const session = await settled(page, collector, sessionID);
+  const captured = new Set(canvasEvents(session).map((event) => event.data.id));
+  expect(captured).toEqual(new Set([nodeIdOf(session, 'open')]));
+  expect(nodeIdOf(session, 'masked')).toBeGreaterThan(0);
+  expect(nodeIdOf(session, 'configured')).toBeGreaterThan(0);
+});
+
+test('an off-screen canvas is not captured until it is on screen', async ({page, site, collector}) => {
+  const body = `<div style="height: 4000px">far above</div><canvas id="far" width="100" height="50"></canvas>`;
+  const sessionID = await paintCanvases(page, site, collector, body);
+  await page.waitForTimeout(1500);
+  const before = await settled(page, collector, sessionID);
+  const far = nodeIdOf(before, 'far');
+  expect(far).toBeGreaterThan(0);
+  expect(canvasEvents(before)).toEqual([]);
+  await page.locator('#far').scrollIntoViewIfNeeded();
+  const after = await waitForSession(collector, sessionID, (s) => canvasEvents(s).length > 0);
+  expect(canvasEvents(after).map((event) => event.data.id)).toContain(far);
+});
+
+test('with sampleRate 0, captureCanvas leaves WebGL contexts as the page made them', async ({page, site, collector}) => {
+  const paths = requestedPaths(page);
+  await page.goto(trackedPage(site, collector, {initOptions: {captureCanvas: true, sampleRate: 0}, body: '<canvas id="scene"></canvas>'}));
+  expect(await startTracker(page)).toMatchObject({success: false, reason: expect.stringMatching(/sampled out/)});
+  const preserved = await page.evaluate(() => (document.getElementById('scene') as HTMLCanvasElement).getContext('webgl')!.getContextAttributes()!.preserveDrawingBuffer);
+  expect(preserved).toBe(false);
+  expect(paths).not.toContain('/tracker-canvas.js');
 });

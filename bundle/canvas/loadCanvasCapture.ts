@@ -10,9 +10,14 @@ export const CANVAS_READY_EVENT = 'tracker:canvas';
 
 // A WebGL canvas is cleared once painted unless its context keeps its drawing
 // buffer, and a snapshot taken later would be blank. Asked at the creation of
-// every WebGL context from the moment the bundle runs; a context made before
-// (the bundle loads async) keeps the page's choice, and the README says so.
+// every WebGL context from the start() of a session that records (one sampled
+// out is left as it is); a context made before keeps the page's choice, and
+// the README says so. Once per page, however often start() is called.
+let preserving = false;
+
 export function preserveWebGLDrawingBuffers(): void {
+  if (preserving) return;
+  preserving = true;
   const proto = HTMLCanvasElement.prototype;
   const getContext = proto.getContext as (this: HTMLCanvasElement, type: string, attributes?: object) => unknown;
   proto.getContext = function (this: HTMLCanvasElement, type: string, attributes?: object) {
