@@ -41,7 +41,8 @@ export interface NetworkCaptureOptions {
 }
 
 const NEVER_RECORDED = /^(authorization|proxy-authorization|cookie|set-cookie)$/i;
-// XHR bodies longer than this are not recorded at all (redaction needs the whole text).
+// A body text longer than this (an XHR response, a request body) is not
+// recorded at all: redaction needs the whole text.
 const READ_LIMIT = 1024 * 1024;
 const TEXT_TYPE = /json|text|xml|form|javascript/i;
 // Responses that may never end: their body is never read, not even a clone.
@@ -162,8 +163,9 @@ export function captureNetwork(emit: Emit, options: NetworkCaptureOptions, inges
     };
   }
 
-  // A text body from a clone; a stream of events or a binary body is left alone.
-  function readBody(response: Response): Promise<string | undefined> | undefined {
+  // A text body from a clone; a stream of events or a binary body is left
+  // alone. Async: a clone that throws (a body already used) still reports.
+  async function readBody(response: Response): Promise<string | undefined> {
     const type = response.headers.get('content-type') ?? '';
     return response.body && TEXT_TYPE.test(type) && !STREAMING_TYPE.test(type) ? readCapped(response.clone().body!) : undefined;
   }
