@@ -20,6 +20,12 @@
 // Every transaction that touches a session locks its row first (then pages,
 // then batches): the order that keeps erasure and ingest from deadlocking,
 // and what makes a summary update read-modify-write without lost updates.
+//
+// Nothing waits on the database without a bound: taking a connection, and
+// every statement, give up after `timeoutMs` (a database that hangs, rather
+// than refuses, is answered 503 within seconds instead of piling requests
+// up until the collector's connection cap). The schema migrations at
+// start-up are the exception: they may rightly take long.
 import {randomBytes} from 'node:crypto';
 import pg from 'pg';
 import {StorageUnavailable} from '../../lib/storageUnavailable';
@@ -27,7 +33,7 @@ import type {Page, Session} from '../../types';
 import {applySessionChange} from '../applySessionChange';
 import {newSessionRecord} from '../newSessionRecord';
 import type {BlobStore} from '../s3/blobStore';
-import {SessionErased, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionQuery, type Storage} from '../storage';
+import {SessionErased, SessionGone, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionQuery, type Storage} from '../storage';
 import {migrate} from './migrate';
 
 export interface PostgresStorageOptions {
@@ -38,8 +44,15 @@ export interface PostgresStorageOptions {
   prefix?: string;
   /** Connections per collector (default 10). */
   poolSize?: number;
+  /**
+   * How long taking a connection, or one statement, may take before it fails
+   * as StorageUnavailable (default 5000 ms).
+   */
+  timeoutMs?: number;
   log?: (line: string) => void;
 }
+
+const DEFAULT_TIMEOUT_MS = 5000;
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -57,14 +70,33 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const log = options.log ?? (() => {});
   const blobs = options.blobs;
   const prefix = options.prefix ?? '';
-  const pool = new pg.Pool({connectionString: options.connectionString, max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000});
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    // Waiting for a free connection of the pool, or for a new one to be set up.
+    connectionTimeoutMillis: timeoutMs,
+    // The server cancels a statement that runs (or waits for a lock) this
+    // long, and the connection stays usable; the client gives up a little
+    // later on a server that does not answer at all, and drops the connection.
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs + 500,
+    // A transaction left open by a collector that froze would hold its session's lock.
+    idle_in_transaction_session_timeout: 6 * timeoutMs,
+  });
   // An idle connection dropped by the server must not take the process down; the next query reconnects.
   pool.on('error', (error) => log(`database connection lost: ${error.message}`));
+  // A migration may take long (an index on a large table), and a collector
+  // may wait for another's: their own connection, with no statement timeout.
+  const migrations = new pg.Pool({connectionString: options.connectionString, max: 1, connectionTimeoutMillis: timeoutMs});
+  migrations.on('error', () => {});
   try {
-    await migrate(pool, log);
+    await migrate(migrations, log);
   } catch (error) {
     await pool.end().catch(() => {});
     throw asStorageError(error);
+  } finally {
+    await migrations.end().catch(() => {});
   }
 
   const sessionPrefix = (sessionID: string) => `${prefix}sessions/${sessionID}/`;
@@ -78,6 +110,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     }
   }
 
+  // Errors of a COMMIT whose outcome is unknown: the connection was lost
+  // or timed out after the COMMIT was sent, so it may have taken effect.
+  const commitMayHaveHappened = new WeakSet<Error>();
+
   async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
@@ -86,13 +122,22 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       throw asStorageError(error);
     }
     let broken = false;
+    let committing = false;
     try {
       await query(client, 'BEGIN');
       const result = await work(client);
+      committing = true;
       await query(client, 'COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => (broken = true));
+      if (connectionLost(error)) {
+        // Dropped, not rolled back: the server rolls back the transaction of
+        // a connection that is gone, and a ROLLBACK would wait out another timeout.
+        broken = true;
+        if (committing) commitMayHaveHappened.add(error as Error);
+      } else {
+        await client.query('ROLLBACK').catch(() => (broken = true));
+      }
       throw error;
     } finally {
       client.release(broken);
@@ -328,6 +373,9 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         return 'stored';
       });
     } catch (error) {
+      // The manifest row may name the object after all: keep it (at worst an
+      // object no row names, deleted with its session).
+      if (commitMayHaveHappened.has(error as Error)) throw error;
       // Not stored: the object must not outlive the attempt.
       await blobs.deleteKeys([key]).catch(() => {});
       if ((error as {code?: string}).code === '23503') throw new Error(`session ${sessionID} has no page ${pageID}`);
@@ -367,16 +415,27 @@ function toSession(row: Record<string, any>): Session {
 }
 
 // Connection refused, reset or timed out, the server shutting down or out of
-// connections: the database is out of reach for now (503, retried), not
-// wrong. Other errors (a bug, a constraint) stay errors.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', '53100', '40P01', '40001']);
+// connections, a statement cancelled at its timeout or stuck on a lock: the
+// database is out of reach for now (503, retried), not wrong. Other errors
+// (a bug, a constraint) stay errors.
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const UNAVAILABLE_CODES = new Set([...NETWORK_CODES, '57P01', '57P02', '57P03', '53300', '53100', '40P01', '40001', '57014', '55P03', '25P03']);
+// pg's own words for a connection it gave up on: no answer within query_timeout, or none at all.
+const LOST = /Connection terminated|timeout exceeded when trying to connect|Query read timeout/i;
 
 function asStorageError(error: unknown): Error {
-  if (error instanceof StorageUnavailable || error instanceof SessionErased) return error;
+  if (error instanceof StorageUnavailable || error instanceof SessionErased || error instanceof SessionGone) return error;
   const code = (error as {code?: string})?.code ?? '';
   const message = (error as Error)?.message ?? String(error);
-  if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || /Connection terminated|timeout exceeded when trying to connect/i.test(message)) {
+  if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || LOST.test(message)) {
     return new StorageUnavailable(`database: ${message}`, 5, {cause: error});
   }
   return error as Error;
+}
+
+/** Whether the connection that threw this can still be trusted with the next statement. */
+function connectionLost(error: unknown): boolean {
+  const original = error instanceof StorageUnavailable ? error.cause : error;
+  const code = (original as {code?: string})?.code ?? '';
+  return NETWORK_CODES.has(code) || code.startsWith('08') || LOST.test((original as Error)?.message ?? '');
 }

@@ -4,19 +4,32 @@
 // AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, profiles) unless given. With an
 // endpoint of its own (anything but AWS), path-style addressing is used:
 // MinIO-like stores serve `endpoint/bucket/key`, not `bucket.endpoint/key`.
+//
+// No request waits without a bound (the SDK's default is to wait forever):
+// a store that hangs fails the request as StorageUnavailable within
+// `timeoutMs` of silence, and the collector answers 503.
 import {DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client} from '@aws-sdk/client-s3';
 import {StorageUnavailable} from '../../lib/storageUnavailable';
 import type {BlobStore} from './blobStore';
+import {retryUnlessTimedOut} from './retryUnlessTimedOut';
 
 export interface S3BlobStoreOptions {
   bucket: string;
   endpoint?: string;
   region?: string;
   credentials?: {accessKeyId: string; secretAccessKey: string};
+  /**
+   * How long connecting, or a request whose bytes stopped moving, may take
+   * before it fails as StorageUnavailable (default 5000 ms). Timeouts are not retried.
+   */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 5000;
 
 export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
   const endpoint = options.endpoint ?? (process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const client = new S3Client({
     endpoint,
     forcePathStyle: endpoint !== undefined,
@@ -26,7 +39,17 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     // refuse the newer checksum headers and chunked uploads.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 3,
+    retryStrategy: retryUnlessTimedOut(3),
+    requestHandler: {
+      connectionTimeout: timeoutMs,
+      // Silence on the socket, either way: a store that hangs. A large
+      // upload that keeps moving is not cut by this...
+      socketTimeout: timeoutMs,
+      // ...but one attempt, upload and answer, is bounded all the same.
+      requestTimeout: 6 * timeoutMs,
+      // Without it the SDK only logs a warning when requestTimeout passes.
+      throwOnRequestTimeout: true,
+    },
   });
   const Bucket = options.bucket;
 
