@@ -144,16 +144,18 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     }
   }
 
-  /** Locks the session's row for the transaction; SessionErased (or an error) when it is gone. */
+  /** Locks the session's row for the transaction; SessionErased or SessionGone when it is gone. */
   async function lockSession(client: pg.PoolClient, sessionID: string): Promise<Session> {
     const {rows} = await query(client, 'SELECT s.*, \'[]\'::json AS pages FROM sessions s WHERE session_id = $1 FOR UPDATE', [sessionID]);
     if (!rows.length) throw await goneError(client, sessionID);
     return toSession(rows[0]);
   }
 
+  // Erased (refused for good), or removed by retention while the request
+  // was under way (the tracker starts a new session).
   async function goneError(db: Queryable, sessionID: string): Promise<Error> {
     const {rowCount} = await query(db, 'SELECT 1 FROM erased_sessions WHERE session_id = $1', [sessionID]);
-    return rowCount ? new SessionErased(sessionID) : new Error(`no session ${sessionID} in the database`);
+    return rowCount ? new SessionErased(sessionID) : new SessionGone(sessionID);
   }
 
   async function writeSummary(client: pg.PoolClient, session: Session): Promise<void> {
