@@ -35,7 +35,7 @@ export const handleBatch: Handler = async ({req, url, origin}, collector) => {
   }
 
   const encoding = contentEncoding(req, true);
-  const body = await readBody(req, {
+  const {data: body, received} = await readBody(req, {
     maxBytes: collector.limits.batchBodyBytes,
     maxInflatedBytes: collector.limits.batchInflatedBytes,
     gzip: encoding === 'gzip',
@@ -50,7 +50,15 @@ export const handleBatch: Handler = async ({req, url, origin}, collector) => {
   try {
     // The summary goes with the batch: counted once, when it is first stored.
     const change = {...summarizeEvents(batch.notable), firstEventAt: batch.firstEventAt, lastEventAt: batch.lastEventAt, activeAt: now};
-    outcome = await collector.storage.putBatch({sessionID: session.sessionID, pageID, seq, body, eventCount: batch.eventCount, change});
+    outcome = await collector.storage.putBatch({
+      sessionID: session.sessionID,
+      pageID,
+      seq,
+      body,
+      gzip: encoding === 'gzip' ? received : undefined,
+      eventCount: batch.eventCount,
+      change,
+    });
   } catch (error) {
     if (error instanceof SessionErased) throw erasedError(session.sessionID);
     if (error instanceof SessionGone) throw new HttpError(401, `session ${session.sessionID} was removed (retention) while this batch was stored: ${RENEW}`);

@@ -11,6 +11,13 @@ export interface BodyLimits {
   gzip?: boolean;
 }
 
+export interface Body {
+  /** The body, inflated if it came gzipped. */
+  data: Buffer;
+  /** The body as it came on the wire (the same bytes as `data` unless gzipped). */
+  received: Buffer;
+}
+
 const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 100) / 100} MiB`;
 
 // Reads a request body into memory within limits. A gzip body is inflated as
@@ -19,13 +26,14 @@ const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 100) / 100}
 // passed the request is paused, not drained: the reply then closes the
 // connection (see `bodyLeftUnread`) instead of reading what the client keeps
 // sending.
-export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body> {
   const declared = Number(req.headers['content-length']);
   if (declared > limits.maxBytes) {
     return Promise.reject(new HttpError(413, `the body is ${mib(declared)}, more than the ${mib(limits.maxBytes)} this collector accepts`));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    const wire: Buffer[] = [];
     let received = 0;
     let kept = 0;
     let settled = false;
@@ -39,7 +47,8 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
         gunzip?.destroy();
         reject(error);
       } else {
-        resolve(Buffer.concat(chunks, kept));
+        const data = Buffer.concat(chunks, kept);
+        resolve({data, received: gunzip ? Buffer.concat(wire, received) : data});
       }
     };
     const keep = (chunk: Buffer) => {
@@ -53,6 +62,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
       if (received > limits.maxBytes) {
         settle(new HttpError(413, `the body is more than the ${mib(limits.maxBytes)} this collector accepts: send smaller batches`));
       } else if (gunzip) {
+        wire.push(chunk);
         if (!gunzip.write(chunk)) req.pause();
       } else {
         keep(chunk);

@@ -1,4 +1,5 @@
 import {open} from 'node:fs/promises';
+import {countSync} from './syncCounts';
 
 // A rename survives a power cut once its directory is fsynced. Renames that
 // finish while a sync of their directory runs wait for the next one, which
@@ -42,6 +43,7 @@ async function fsyncDirectory(dir: string): Promise<void> {
     const handle = await open(dir, 'r');
     try {
       await handle.sync();
+      countSync('directory');
     } finally {
       await handle.close();
     }

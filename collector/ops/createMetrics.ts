@@ -3,6 +3,7 @@
 // side in one process (tests) never mix their counts. Counts are per
 // collector process: with several instances, Prometheus sums them.
 import {collectDefaultMetrics, Counter, Gauge, Histogram, Registry} from 'prom-client';
+import {syncCounts} from '../lib/syncCounts';
 
 export interface Metrics {
   /** One answered request: `route` is the route's pattern (never the URL, which may hold IDs or the read key). */
@@ -61,6 +62,18 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const limited = new Counter({name: 'collector_rate_limited_total', help: 'Requests refused with 429, by the limit they hit', labelNames: ['limit'], registers});
   const connections = new Gauge({name: 'collector_open_connections', help: 'TCP connections open', registers});
   const refused = new Counter({name: 'collector_connections_refused_total', help: 'Connections closed at once because a connection cap was reached', labelNames: ['reason'], registers});
+
+  // Kept where the syncs are made (lib/syncCounts.ts), for the whole process.
+  new Counter({
+    name: 'collector_storage_syncs_total',
+    help: 'Requests to the disk to make writes durable, by kind: journal (one fdatasync per group of batches), file, directory, filesystem (a checkpoint\'s syncfs)',
+    labelNames: ['kind'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [kind, count] of Object.entries(syncCounts())) this.inc({kind}, count);
+    },
+  });
 
   const lastActivity = new Map<string, number>();
   new Gauge({

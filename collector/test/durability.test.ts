@@ -77,23 +77,45 @@ test('an upload cut off mid-body stores nothing, and the batch can be sent again
   assert.equal((await getJson(url, `/api/sessions/${grant.sessionID}/events`)).json.pages[0].events.length, 50);
 });
 
-test('a write that fails after its temporary file was written leaves no partial batch', async () => {
+test('a batch whose page file cannot be written yet is acknowledged from the journal, read from memory, and written once it can', async () => {
   const {url, dataDir} = await collectorFor({logError: () => {}});
   const grant = await startSession(url);
   const pageDir = join(dataDir, 'sessions', grant.sessionID, '1');
-  // A directory where the batch's final file goes: the rename over it fails,
-  // as a full disk or a crash between write and rename would leave things.
+  // A directory where the batch's page file goes: renaming the file into
+  // place fails, as it would on a disk that filled up after the journal write.
   const blocker = join(pageDir, '000000.3.json');
   await mkdir(join(blocker, 'in-the-way'), {recursive: true});
 
-  const failed = await sendBatch(url, grant.sessionToken, 1, 0, events(3));
-  assert.equal(failed.status, 500);
-  assert.match(failed.json.error, /try again/);
-  assert.deepEqual(await readdir(pageDir), ['000000.3.json']); // only the blocker: no temporary file, no batch
-  const {json: listed} = await getJson(url, '/api/sessions');
-  assert.equal(listed.sessions.find((s: any) => s.sessionID === grant.sessionID).pages[0].eventCount, 0);
-
-  await rm(blocker, {recursive: true});
   assert.deepEqual((await sendBatch(url, grant.sessionToken, 1, 0, events(3))).json, {ok: true, duplicate: false});
   assert.deepEqual((await getJson(url, `/api/sessions/${grant.sessionID}/events`)).json.pages[0].events, events(3));
+  // The page file's write fails in the background and cleans up after itself.
+  for (let i = 0; i < 50 && (await readdir(pageDir)).length > 1; i++) await sleep(20);
+  assert.deepEqual(await readdir(pageDir), ['000000.3.json'], 'only the blocker: no temporary file left');
+  assert.equal((await sendBatch(url, grant.sessionToken, 1, 0, events(3))).json.duplicate, true);
+
+  await rm(blocker, {recursive: true});
+  // The next checkpoint (every 2 s) writes it.
+  for (let i = 0; i < 100 && !(await readdir(pageDir)).includes('000000.3.json'); i++) await sleep(100);
+  assert.deepEqual(JSON.parse(await readFile(join(pageDir, '000000.3.json'), 'utf8')), events(3));
+});
+
+test('an acknowledged batch whose page file could not be written survives a restart through the journal', async () => {
+  const dataDir = await tempDir();
+  const before = await startCollector({dataDir, logError: () => {}});
+  const grant = await startSession(before.url);
+  const pageDir = join(dataDir, 'sessions', grant.sessionID, '1');
+  const blocker = join(pageDir, '000000.3.json');
+  await mkdir(join(blocker, 'in-the-way'), {recursive: true});
+  assert.equal((await sendBatch(before.url, grant.sessionToken, 1, 0, [...events(2), custom('tracker.error', {message: 'boom'})])).status, 200);
+  // The last checkpoint cannot write the page file: the journal keeps the batch, and no clean-shutdown marker is left.
+  await before.close();
+  await assert.rejects(stat(join(dataDir, 'clean-shutdown')));
+  await rm(blocker, {recursive: true});
+
+  const after = await collectorFor({dataDir});
+  const {json: session} = await getJson(after.url, `/api/sessions/${grant.sessionID}/events`);
+  assert.equal(session.pages[0].eventCount, 3);
+  assert.equal(session.errorCount, 1, 'what the batch changed in the session is applied once');
+  assert.deepEqual(session.pages[0].events, [...events(2), custom('tracker.error', {message: 'boom'})]);
+  assert.deepEqual(await readdir(pageDir), ['000000.3.json']);
 });

@@ -4,25 +4,45 @@
 //     clean-shutdown                     present only between a clean close() and the next start
 //     erased/<sessionID>                 an empty file per erased session: a late batch is refused
 //     trash/                             sessions being removed (erasure, retention); emptied at start-up
+//     journal/<n>.log                    batches acknowledged since the last checkpoint (journal.ts)
 //     sessions/
 //       <sessionID>/
 //         session.json                   the session record (types.ts `Session`): project, user,
 //                                        metadata, vitals, pages with their event counts
 //         <pageID>/                      1, 2, 3…
-//           000000.42.json               one batch: `<seq>.<eventCount>.json`, the JSON array of
-//           000001.17.json               events as received (inflated); seq zero-padded to 6 digits
+//           000000.42.json.gz            one batch: `<seq>.<eventCount>.json`, the JSON array of
+//           000001.17.json               events, gzipped (`.gz`) when the tracker sent it gzipped,
+//                                        as it sent it; seq zero-padded to 6 digits
 //
-// Every file is written to a temporary `*.tmp` name in the same directory,
-// fsynced, then renamed (lib/writeFileAtomic.ts): after a crash a file is
-// whole or absent.
+// **A batch** is acknowledged once it is in the journal: batches that arrive
+// together are appended with one write and made durable with one fdatasync
+// (group commit), instead of two fsyncs each. Its page file is written right
+// after, off the acknowledgement path, to a temporary `*.tmp` name renamed
+// into place (a page file is whole or absent), without an fsync of its own;
+// until it is written, the page's reads take the batch from memory.
+//
+// **A checkpoint** (every `checkpointMs`, when a journal segment passes 64 MiB,
+// after an erasure, at close) starts a new journal segment, waits until every
+// batch of the older ones is in its page file and every session record holds
+// what they changed, makes all of it durable at once (syncfs, see
+// lib/syncFileSystem.ts), and only then deletes the older segments. A crash
+// at any point leaves each acknowledged batch in the journal or durable in
+// its page file, or both.
+//
+// **After a crash** (no `clean-shutdown`), start-up writes every batch left
+// in the journal into its page file again, applies to each session what its
+// record does not hold yet (a record carries the LSN of the last batch it
+// includes, `journalLsn`), recounts event counts from the page files, makes
+// it durable and empties the journal. Batches of sessions erased or removed
+// meanwhile are skipped: they are never brought back.
 //
 // The sessions are held in memory (that is what /api/sessions answers from),
 // loaded at start-up from the session.json files alone. A handshake writes
-// its session.json before it is answered; the changes batches bring (event
-// counts, identity, vitals) are written a moment later, a session at a time,
-// never the whole index. A batch's event count is also in its file name, so a
-// crash before session.json caught up loses no count: when `clean-shutdown`
-// is missing at start-up, the counts are recomputed from the page directories.
+// its session.json durably before it is answered; the changes batches bring
+// (event counts, identity, vitals, what went wrong) are in the journal with
+// their batch, and written to session.json at the next checkpoint. Changes
+// of a handshake to an existing session (`updateSession`) wait for the next
+// checkpoint too (at most `checkpointMs`).
 //
 // Which batches a page already has is learnt from its directory listing the
 // first time the page receives a batch, then kept in memory while the page is
@@ -32,22 +52,51 @@
 // its writes under way, then renames its directory into trash/ (one atomic
 // step: a reader sees all of it or none) and deletes it there. An erasure
 // writes its tombstone in erased/ first: after a crash halfway, start-up
-// finishes the job.
+// finishes the job. Both then run a checkpoint, so that the journal no
+// longer holds the session's events either.
 import {randomUUID} from 'node:crypto';
 import {mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
+import {promisify} from 'node:util';
+import {gunzip as gunzipCallback} from 'node:zlib';
 import {applySessionChange, withSummaryDefaults} from '../applySessionChange';
 import {newSessionRecord} from '../newSessionRecord';
 import {sessionMatches} from '../sessionMatches';
 import {syncDirectory} from '../../lib/syncDirectory';
-import {writeFileAtomic} from '../../lib/writeFileAtomic';
+import {openFileSystemSync} from '../../lib/syncFileSystem';
+import {writeFileAtomic, type Durability} from '../../lib/writeFileAtomic';
+import {listSegments, openJournal, readSegment, removeSegments, type Journal, type JournalEntry} from './journal';
 import {SessionErased, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionQuery, type Storage} from '../storage';
 import type {Page, Session} from '../../types';
 
+const gunzip = promisify(gunzipCallback);
+
 export interface FileStorageOptions {
-  /** How long the changes batches bring wait before session.json is rewritten (default 1000 ms). */
-  metadataDelayMs?: number;
+  /** How often a checkpoint runs while something changed (default 2000 ms). */
+  checkpointMs?: number;
+  /** A journal segment past this many bytes is checkpointed at once (default 64 MiB). */
+  maxSegmentBytes?: number;
   log?: (line: string) => void;
+}
+
+type Encoding = JournalEntry['encoding'];
+
+/** A batch acknowledged and not yet in its page file. */
+interface Unwritten {
+  sessionID: string;
+  pageID: number;
+  seq: number;
+  name: string;
+  body: Buffer;
+  encoding: Encoding;
+  /** The journal segment holding it. */
+  segment: number;
+  state: PageState;
+  /** Settles once the write queued last ends: true when the file is there. */
+  written: Promise<boolean>;
+  queued: boolean;
+  /** The last write failed (a full disk): the next checkpoint tries again. */
+  failed: boolean;
 }
 
 interface PageState {
@@ -56,27 +105,34 @@ interface PageState {
   /** Resolves once `seqs` holds what the directory held. */
   ready: Promise<void>;
   usedAt: number;
-  /** Batches being stored: the state is not forgotten meanwhile. */
+  /** Batches being stored, or stored and not yet written: the state is not forgotten meanwhile. */
   busy: number;
+  /** By seq: acknowledged batches not yet in their page files (reads take them from here). */
+  unwritten: Map<number, Unwritten>;
 }
 
 const SESSION_FILE = 'session.json';
-const BATCH_FILE = /^(\d+)\.(\d+)\.json$/;
+const BATCH_FILE = /^(\d+)\.(\d+)\.json(\.gz)?$/;
 // A page idle this long has its list of stored seqs dropped from memory; it
 // is read again from the directory if the page ever receives another batch.
 const PAGE_STATE_IDLE_MS = 5 * 60_000;
 const LOAD_CONCURRENCY = 32;
+// Page files written at once: the rest of libuv's four threads stay free for
+// the journal's writes and syncs, and for inflating requests.
+const WRITE_CONCURRENCY = 2;
 
-const batchFileName = (seq: number, eventCount: number) => `${String(seq).padStart(6, '0')}.${eventCount}.json`;
+const batchFileName = (seq: number, eventCount: number, encoding: Encoding) =>
+  `${String(seq).padStart(6, '0')}.${eventCount}.json${encoding === 'gzip' ? '.gz' : ''}`;
 
 const byStartedAt = (a: Session, b: Session) => a.startedAt - b.startedAt || (a.sessionID < b.sessionID ? -1 : a.sessionID > b.sessionID ? 1 : 0);
 
 export async function createFileStorage(dataDir: string, options: FileStorageOptions = {}): Promise<Storage> {
-  const metadataDelayMs = options.metadataDelayMs ?? 1000;
+  const checkpointMs = options.checkpointMs ?? 2000;
   const log = options.log ?? (() => {});
   const sessionsDir = join(dataDir, 'sessions');
   const erasedDir = join(dataDir, 'erased');
   const trashDir = join(dataDir, 'trash');
+  const journalDir = join(dataDir, 'journal');
   const cleanMarker = join(dataDir, 'clean-shutdown');
   const sessionDir = (sessionID: string) => join(sessionsDir, sessionID);
   const pageDir = (sessionID: string, pageID: number) => join(sessionsDir, sessionID, String(pageID));
@@ -87,42 +143,79 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   const pageStates = new Map<string, PageState>();
   const batchesInFlight = new Map<string, Promise<void>>();
   const metadataWrites = new Map<string, Promise<void>>();
+  /** Sessions changed since their session.json was last written. */
   const dirty = new Set<string>();
   const erased = new Set<string>();
-  let flushTimer: NodeJS.Timeout | null = null;
-  let closed = false;
+  /** By session: the LSN of the last journal record applied to it (what its session.json then holds). */
+  const appliedLsn = new Map<string, number>();
+  const unwritten = new Set<Unwritten>();
+  const writeQueue: Array<{entry: Unwritten; settle(written: boolean): void}> = [];
+  let writesRunning = 0;
+  // What a checkpoint must make durable when the file system cannot be synced at once.
+  let writtenFiles = new Set<string>();
+  let writtenDirectories = new Set<string>();
 
   await mkdir(sessionsDir, {recursive: true});
   await mkdir(erasedDir, {recursive: true});
   await rm(trashDir, {recursive: true, force: true});
   await mkdir(trashDir, {recursive: true});
   for (const name of await readdir(erasedDir)) erased.add(name);
-  const cleanStart = await rm(cleanMarker).then(
+  let cleanStart = await rm(cleanMarker).then(
     () => true,
     () => false,
   );
   // Durable before anything else is written: were the marker to come back
   // after a power cut, stale counts would be trusted.
   await syncDirectory(dataDir);
-  await loadSessions(cleanStart);
+  const fileSystem = await openFileSystemSync(dataDir);
+  const keepsPaths = fileSystem.mode === 'each';
+  await loadSessions();
+  const leftInJournal = await listSegments(journalDir);
+  if (leftInJournal.length) cleanStart = false;
+  const lastLsn = await recoverJournal(leftInJournal);
+  if (!cleanStart) await recountAll();
+  if (leftInJournal.length || dirty.size) {
+    // What recovery wrote, durable before the segments it came from go.
+    await persistDirty('file');
+    await syncWritten();
+    await removeSegments(journalDir, leftInJournal);
+  }
+  let nextLsn = lastLsn + 1;
+  for (const lsn of appliedLsn.values()) nextLsn = Math.max(nextLsn, lsn + 1);
+  const journal: Journal = await openJournal(journalDir, {
+    nextLsn,
+    maxSegmentBytes: options.maxSegmentBytes,
+    onFull: () => void checkpoint().catch(reportCheckpointFailure),
+  });
 
   const sweep = setInterval(() => {
     const idleSince = Date.now() - PAGE_STATE_IDLE_MS;
     for (const [key, state] of pageStates) if (!state.busy && state.usedAt < idleSince) pageStates.delete(key);
   }, 60_000);
   sweep.unref();
+  const checkpoints = setInterval(() => {
+    if (!journal.isEmpty() || dirty.size) void checkpoint().catch(reportCheckpointFailure);
+  }, checkpointMs);
+  checkpoints.unref();
 
-  async function loadSessions(cleanStart: boolean): Promise<void> {
+  let checkpointFailing = false;
+  function reportCheckpointFailure(error: Error): void {
+    // Once per outage: the journal keeps every acknowledged batch meanwhile.
+    if (checkpointFailing) return;
+    checkpointFailing = true;
+    log(`checkpoint failed (${error.message}); the journal keeps every acknowledged batch, trying again in ${checkpointMs} ms`);
+  }
+
+  async function loadSessions(): Promise<void> {
     const names = await readdir(sessionsDir);
     let unreadable = 0;
-    let corrected = 0;
     await forEachConcurrently(names, LOAD_CONCURRENCY, async (name) => {
       if (erased.has(name)) {
         // An erasure interrupted by a crash: finish it.
         await rm(sessionDir(name), {recursive: true, force: true});
         return;
       }
-      let session: Session;
+      let session: Session & {journalLsn?: number};
       try {
         session = JSON.parse(await readFile(join(sessionsDir, name, SESSION_FILE), 'utf8'));
         if (typeof session.sessionID !== 'string' || !Array.isArray(session.pages)) throw new Error('not a session');
@@ -131,37 +224,98 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
         unreadable++;
         return;
       }
-      if (!cleanStart && (await recountEvents(session))) {
-        corrected++;
-        dirty.add(session.sessionID);
-      }
+      if (typeof session.journalLsn === 'number') appliedLsn.set(session.sessionID, session.journalLsn);
+      delete session.journalLsn;
       sessions.set(session.sessionID, session);
       timeline.push(session);
     });
     timeline.sort(byStartedAt);
     log(`${sessions.size} sessions loaded from ${sessionsDir}`);
     if (unreadable) log(`${unreadable} entries in ${sessionsDir} have no readable ${SESSION_FILE} and were left out`);
-    if (!cleanStart && sessions.size) {
-      log(`the last run did not stop cleanly: event counts were checked against the stored batches (${corrected} sessions corrected)`);
+  }
+
+  // After a crash: every batch the journal holds goes (again) into its page
+  // file, and what its session record does not hold yet is applied. Returns
+  // the highest LSN seen.
+  async function recoverJournal(segments: number[]): Promise<number> {
+    let lastLsn = 0;
+    let replayed = 0;
+    let skipped = 0;
+    const applied = new Set<string>();
+    for (const segment of segments) {
+      for (const record of await readSegment(journalDir, segment)) {
+        lastLsn = Math.max(lastLsn, record.lsn);
+        const session = sessions.get(record.sessionID);
+        // Erased or removed since: not brought back.
+        if (!session || !session.pages[record.pageID - 1]) {
+          skipped++;
+          continue;
+        }
+        const dir = pageDir(record.sessionID, record.pageID);
+        await mkdir(dir, {recursive: true});
+        const path = join(dir, batchFileName(record.seq, record.eventCount, record.encoding));
+        await writeFileAtomic(path, record.body, 'none');
+        rememberWritten(path, dir);
+        const key = `${record.sessionID}/${record.pageID}/${record.seq}`;
+        if (record.lsn > (appliedLsn.get(record.sessionID) ?? 0) && !applied.has(key)) {
+          if (record.change) applySessionChange(session, record.change);
+          appliedLsn.set(record.sessionID, record.lsn);
+          dirty.add(record.sessionID);
+        }
+        applied.add(key);
+        replayed++;
+      }
     }
-    if (dirty.size) await flushDirty();
+    if (segments.length) log(`the last run did not stop cleanly: ${replayed} batches written again from the journal (${skipped} of erased or removed sessions skipped)`);
+    return lastLsn;
   }
 
   // After a crash: the batch files are the truth for event counts, and
   // temporary files of interrupted writes are removed.
+  async function recountAll(): Promise<void> {
+    let corrected = 0;
+    await forEachConcurrently([...sessions.values()], LOAD_CONCURRENCY, async (session) => {
+      if (await recountEvents(session)) {
+        corrected++;
+        dirty.add(session.sessionID);
+      }
+    });
+    if (sessions.size) log(`event counts were checked against the stored batches (${corrected} sessions corrected)`);
+  }
+
   async function recountEvents(session: Session): Promise<boolean> {
     let changed = false;
     await removeTemporaryFiles(sessionDir(session.sessionID));
     for (const page of session.pages) {
       const dir = pageDir(session.sessionID, page.pageID);
       await removeTemporaryFiles(dir);
-      const count = (await listBatches(dir)).reduce((sum, batch) => sum + batch.eventCount, 0);
+      const count = distinctBySeq(await listBatches(dir)).reduce((sum, batch) => sum + batch.eventCount, 0);
       if (count !== page.eventCount) {
         page.eventCount = count;
         changed = true;
       }
     }
     return changed;
+  }
+
+  function rememberWritten(file: string | null, directory: string): void {
+    if (!keepsPaths) return;
+    if (file) writtenFiles.add(file);
+    writtenDirectories.add(directory);
+  }
+
+  async function syncWritten(): Promise<void> {
+    const files = writtenFiles;
+    const directories = writtenDirectories;
+    writtenFiles = new Set();
+    writtenDirectories = new Set();
+    try {
+      await fileSystem.sync(files, directories);
+    } catch (error) {
+      for (const file of files) writtenFiles.add(file);
+      for (const directory of directories) writtenDirectories.add(directory);
+      throw error;
+    }
   }
 
   function pageState(sessionID: string, pageID: number): PageState {
@@ -172,7 +326,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       const ready = listBatches(pageDir(sessionID, pageID)).then((batches) => {
         for (const batch of batches) seqs.add(batch.seq);
       });
-      const created: PageState = {seqs, ready, usedAt: Date.now(), busy: 0};
+      const created: PageState = {seqs, ready, usedAt: Date.now(), busy: 0, unwritten: new Map()};
       // A listing that failed is tried again by the next batch, not remembered.
       ready.catch(() => pageStates.get(key) === created && pageStates.delete(key));
       pageStates.set(key, created);
@@ -182,13 +336,15 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     return state;
   }
 
-  function persist(session: Session): Promise<void> {
-    dirty.delete(session.sessionID);
+  function persist(session: Session, durability: Durability): Promise<void> {
     // One write at a time per session, each with the record as it is when it runs.
     const previous = metadataWrites.get(session.sessionID) ?? Promise.resolve();
     const write = previous
       .catch(() => {})
-      .then(() => writeFileAtomic(join(sessionDir(session.sessionID), SESSION_FILE), JSON.stringify(session)));
+      .then(() => {
+        const record = JSON.stringify({...session, journalLsn: appliedLsn.get(session.sessionID) ?? 0});
+        return writeFileAtomic(join(sessionDir(session.sessionID), SESSION_FILE), record, durability);
+      });
     metadataWrites.set(session.sessionID, write);
     const forget = () => {
       if (metadataWrites.get(session.sessionID) === write) metadataWrites.delete(session.sessionID);
@@ -197,29 +353,102 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     return write;
   }
 
-  function markDirty(sessionID: string): void {
-    dirty.add(sessionID);
-    if (!flushTimer && !closed) {
-      flushTimer = setTimeout(() => void flushDirty(), metadataDelayMs);
-      flushTimer.unref();
+  // Writes every changed session record; a failure leaves it changed for the next try.
+  async function persistDirty(durability: Durability): Promise<void> {
+    const due = [...dirty].flatMap((id) => sessions.get(id) ?? []);
+    dirty.clear();
+    let failure: unknown = null;
+    await Promise.all(
+      due.map((session) =>
+        persist(session, durability).then(
+          () => rememberWritten(null, sessionDir(session.sessionID)),
+          (error) => {
+            failure ??= error;
+            if (sessions.has(session.sessionID)) dirty.add(session.sessionID);
+          },
+        ),
+      ),
+    );
+    if (failure) throw failure;
+  }
+
+  // Page files, a few at a time, in the order the batches were acknowledged.
+  function queueWrite(entry: Unwritten): void {
+    entry.queued = true;
+    entry.written = new Promise<boolean>((settle) => writeQueue.push({entry, settle}));
+    pumpWrites();
+  }
+
+  function pumpWrites(): void {
+    while (writesRunning < WRITE_CONCURRENCY && writeQueue.length) {
+      const {entry, settle} = writeQueue.shift()!;
+      writesRunning++;
+      void writePageFile(entry)
+        .then(settle, () => settle(false))
+        .finally(() => {
+          entry.queued = false;
+          writesRunning--;
+          pumpWrites();
+        });
     }
   }
 
-  async function flushDirty(): Promise<boolean> {
-    if (flushTimer) clearTimeout(flushTimer);
-    flushTimer = null;
-    const due = [...dirty].flatMap((id) => sessions.get(id) ?? []);
-    let ok = true;
-    await Promise.all(
-      due.map((session) =>
-        persist(session).catch((error) => {
-          ok = false;
-          log(`could not write ${SESSION_FILE} of session ${session.sessionID} (${error.message}); trying again`);
-          markDirty(session.sessionID);
-        }),
-      ),
-    );
-    return ok;
+  async function writePageFile(entry: Unwritten): Promise<boolean> {
+    // Removed meanwhile (erasure, retention): nothing to write.
+    if (!unwritten.has(entry)) return true;
+    const dir = pageDir(entry.sessionID, entry.pageID);
+    try {
+      await writeFileAtomic(join(dir, entry.name), entry.body, 'none');
+    } catch {
+      entry.failed = true;
+      return false;
+    }
+    rememberWritten(join(dir, entry.name), dir);
+    entry.failed = false;
+    forgetUnwritten(entry);
+    return true;
+  }
+
+  function forgetUnwritten(entry: Unwritten): void {
+    if (!unwritten.delete(entry)) return;
+    if (entry.state.unwritten.get(entry.seq) === entry) entry.state.unwritten.delete(entry.seq);
+    entry.state.busy--;
+  }
+
+  // See the header: the older journal segments go once what they hold is durable elsewhere.
+  async function runCheckpoint(): Promise<void> {
+    const sealed = new Set(await journal.seal());
+    for (;;) {
+      const due = [...unwritten].filter((entry) => sealed.has(entry.segment));
+      if (!due.length) break;
+      for (const entry of due) {
+        if (entry.failed && !entry.queued) queueWrite(entry);
+      }
+      const results = await Promise.all(due.map((entry) => entry.written));
+      if (results.includes(false)) throw new Error('page files could not be written (is the disk full?)');
+    }
+    await persistDirty('file');
+    await syncWritten();
+    await journal.remove([...sealed]);
+    if (checkpointFailing) log('checkpoint succeeded again');
+    checkpointFailing = false;
+  }
+
+  // One at a time; a caller arriving while one runs gets the next, which covers what it did.
+  let running: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
+  function checkpoint(): Promise<void> {
+    if (!running) {
+      running = runCheckpoint().finally(() => (running = null));
+      return running;
+    }
+    next ??= running
+      .catch(() => {})
+      .then(() => {
+        next = null;
+        return checkpoint();
+      });
+    return next;
   }
 
   function mustGet(sessionID: string): Session {
@@ -235,9 +464,14 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     sessions.delete(id);
     timeline.splice(timeline.indexOf(session), 1);
     dirty.delete(id);
+    appliedLsn.delete(id);
     for (const key of pageStates.keys()) if (key.startsWith(`${id}/`)) pageStates.delete(key);
     const underWay = [...batchesInFlight].filter(([key]) => key.startsWith(`${id}/`)).map(([, write]) => write);
     await Promise.allSettled([...underWay, metadataWrites.get(id) ?? Promise.resolve()]);
+    // Batches acknowledged and not yet written: dropped, once a write under way has ended.
+    const mine = [...unwritten].filter((entry) => entry.sessionID === id);
+    for (const entry of mine) forgetUnwritten(entry);
+    await Promise.allSettled(mine.map((entry) => entry.written));
     const trashed = join(trashDir, `${id}.${randomUUID()}`);
     await rename(sessionDir(id), trashed).catch((error) => {
       if (error.code !== 'ENOENT') throw error;
@@ -251,7 +485,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       const session = newSessionRecord(input);
       await mkdir(sessionDir(session.sessionID));
       try {
-        await Promise.all([syncDirectory(sessionsDir), persist(session)]);
+        await Promise.all([syncDirectory(sessionsDir), persist(session, 'full')]);
       } catch (error) {
         // A full disk: no half-made session left behind for the next start-up to trip on.
         await rm(sessionDir(session.sessionID), {recursive: true, force: true}).catch(() => {});
@@ -284,12 +518,13 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       const made = mkdir(pageDir(sessionID, page.pageID), {recursive: true}).then(() => {});
       // A new page has no batches yet: no need to list its directory.
       const key = `${sessionID}/${page.pageID}`;
-      const state: PageState = {seqs: new Set(), ready: made, usedAt: Date.now(), busy: 0};
+      const state: PageState = {seqs: new Set(), ready: made, usedAt: Date.now(), busy: 0, unwritten: new Map()};
       made.catch(() => pageStates.get(key) === state && pageStates.delete(key));
       pageStates.set(key, state);
       try {
         await made;
-        await persist(session);
+        // The session record names the page: durable before the handshake is answered.
+        await persist(session, 'full');
       } catch (error) {
         // The handshake is refused, so nobody holds this pageID: take it back
         // (unless a later handshake took the next one meanwhile; then it
@@ -299,7 +534,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
           session.pages.pop();
           pageStates.delete(key);
         }
-        markDirty(sessionID);
+        dirty.add(sessionID);
         throw error;
       }
       return page;
@@ -307,10 +542,10 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
 
     async updateSession(sessionID: string, change: SessionChange): Promise<void> {
       applySessionChange(mustGet(sessionID), change);
-      markDirty(sessionID);
+      dirty.add(sessionID);
     },
 
-    async putBatch({sessionID, pageID, seq, body, eventCount, change}: BatchToStore): Promise<'stored' | 'duplicate'> {
+    async putBatch({sessionID, pageID, seq, body, gzip, eventCount, change}: BatchToStore): Promise<'stored' | 'duplicate'> {
       const session = mustGet(sessionID);
       const page = session.pages[pageID - 1];
       if (!page) throw new Error(`session ${sessionID} has no page ${pageID}`);
@@ -328,15 +563,25 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
         }
         // Removed while this request waited: not brought back.
         if (!sessions.has(sessionID)) mustGet(sessionID);
-        const stored = writeFileAtomic(join(pageDir(sessionID, pageID), batchFileName(seq, eventCount)), body).then(() => {
+        // The batch as the tracker sent it: gzip is 8 times fewer bytes to write, twice.
+        const encoding: Encoding = gzip ? 'gzip' : 'json';
+        const stored = gzip ?? body;
+        const appended = journal.append({sessionID, pageID, seq, eventCount, encoding, change, body: stored}).then(({lsn, segment}) => {
+          // Durable: from here on the batch is stored, in this order (the journal's).
           state.seqs.add(seq);
           page.eventCount += eventCount;
           if (change) applySessionChange(session, change);
-          markDirty(sessionID);
+          appliedLsn.set(sessionID, Math.max(lsn, appliedLsn.get(sessionID) ?? 0));
+          dirty.add(sessionID);
+          const entry: Unwritten = {sessionID, pageID, seq, name: batchFileName(seq, eventCount, encoding), body: stored, encoding, segment, state, written: Promise.resolve(false), queued: false, failed: false};
+          unwritten.add(entry);
+          state.unwritten.set(seq, entry);
+          state.busy++;
+          queueWrite(entry);
         });
-        batchesInFlight.set(key, stored);
+        batchesInFlight.set(key, appended);
         try {
-          await stored;
+          await appended;
         } finally {
           batchesInFlight.delete(key);
         }
@@ -349,9 +594,18 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
 
     async readPageBatches(sessionID: string, pageID: number): Promise<AsyncIterable<Buffer>> {
       const dir = pageDir(sessionID, pageID);
-      const batches = (await listBatches(dir)).sort((a, b) => a.seq - b.seq);
+      // Acknowledged, not written yet: from memory. Taken before the listing,
+      // so that a batch written meanwhile is in one or the other.
+      const inMemory = [...(pageStates.get(`${sessionID}/${pageID}`)?.unwritten.values() ?? [])];
+      const bySeq = new Map<number, {file?: string; entry?: Unwritten; encoding: Encoding}>();
+      for (const batch of await listBatches(dir)) bySeq.set(batch.seq, {file: join(dir, batch.name), encoding: batch.encoding});
+      for (const entry of inMemory) bySeq.set(entry.seq, {entry, encoding: entry.encoding});
+      const batches = [...bySeq].sort(([a], [b]) => a - b).map(([, batch]) => batch);
       return (async function* () {
-        for (const batch of batches) yield await readFile(join(dir, batch.name));
+        for (const batch of batches) {
+          const bytes = batch.entry ? batch.entry.body : await readFile(batch.file!);
+          yield batch.encoding === 'gzip' ? await gunzip(bytes) : bytes;
+        }
       })();
     },
 
@@ -363,6 +617,10 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
         erased.add(session.sessionID);
         await remove(session);
       }
+      // The journal may still hold their batches: a checkpoint drops it. If
+      // it cannot run now (a full disk), a later one will, and a restart
+      // never replays an erased session.
+      if (doomed.length) await checkpoint().catch(reportCheckpointFailure);
       return doomed.map((session) => session.sessionID);
     },
 
@@ -373,16 +631,25 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     async removeInactiveSince(time: number, limit: number): Promise<number> {
       const expired = timeline.filter((session) => session.lastActivityAt < time).slice(0, limit);
       for (const session of expired) await remove(session);
+      // Their batches may still be in the journal: a checkpoint drops them (as after an erasure).
+      if (expired.length) await checkpoint().catch(reportCheckpointFailure);
       return expired.length;
     },
 
     async close(): Promise<void> {
-      closed = true;
       clearInterval(sweep);
+      clearInterval(checkpoints);
       while (batchesInFlight.size) await Promise.allSettled([...batchesInFlight.values()]);
-      const flushed = await flushDirty();
+      const checkpointed = await checkpoint().then(
+        () => true,
+        (error) => {
+          log(`could not write everything out at close (${error.message}); the journal keeps it for the next start`);
+          return false;
+        },
+      );
+      await journal.close();
       const written = await Promise.allSettled([...metadataWrites.values()]);
-      if (flushed && written.every((result) => result.status === 'fulfilled')) await writeFile(cleanMarker, '');
+      if (checkpointed && journal.isEmpty() && written.every((result) => result.status === 'fulfilled')) await writeFile(cleanMarker, '');
     },
   };
 }
@@ -391,6 +658,7 @@ interface StoredBatch {
   name: string;
   seq: number;
   eventCount: number;
+  encoding: Encoding;
 }
 
 async function listBatches(dir: string): Promise<StoredBatch[]> {
@@ -403,8 +671,13 @@ async function listBatches(dir: string): Promise<StoredBatch[]> {
   }
   return names.flatMap((name) => {
     const match = BATCH_FILE.exec(name);
-    return match ? [{name, seq: Number(match[1]), eventCount: Number(match[2])}] : [];
+    return match ? [{name, seq: Number(match[1]), eventCount: Number(match[2]), encoding: match[3] ? ('gzip' as const) : ('json' as const)}] : [];
   });
+}
+
+// One batch per seq (a batch written again after a crash has the same name).
+function distinctBySeq(batches: StoredBatch[]): StoredBatch[] {
+  return [...new Map(batches.map((batch) => [batch.seq, batch])).values()];
 }
 
 async function removeTemporaryFiles(dir: string): Promise<void> {
