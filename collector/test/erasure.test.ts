@@ -1,7 +1,12 @@
 // Erasure and retention through the HTTP API, on both storage backends.
 import {after, describe, test} from 'node:test';
 import assert from 'node:assert/strict';
+import {ListObjectsV2Command, S3Client} from '@aws-sdk/client-s3';
+import {createPostgresStorage} from '../storage/postgres/createPostgresStorage';
+import {createS3BlobStore} from '../storage/s3/createS3BlobStore';
 import {fileBackend, postgresBackend} from '../storage/test/backendsForTests';
+import {startOutageProxy, type OutageProxy} from '../storage/test/outageProxy';
+import {skipWithoutPostgres} from '../storage/test/postgresCluster';
 import {collectorFor, events, getJson, sendBatch, startSession} from './helpers';
 
 const DAY = 86_400_000;
@@ -86,4 +91,76 @@ for (const backend of backends) {
       assert.equal((await getJson(url, `/api/sessions/${recent.sessionID}`)).status, 200);
     });
   });
+}
+
+// PostgreSQL + S3 with the store out of reach: the erasure has taken effect
+// once its transaction commits, and the objects follow when the store is back.
+describe('erasure while the object store is down: PostgreSQL + S3', {skip: skipWithoutPostgres()}, () => {
+  const shared = postgresBackend();
+  let proxy: OutageProxy | null = null;
+  let s3Client: S3Client | null = null;
+  let run = 0;
+  after(async () => {
+    s3Client?.destroy();
+    await proxy?.stop();
+    await shared.stop();
+  });
+
+  /** A storage whose store is reached through a proxy that can refuse, sweeping removals every 200 ms. */
+  async function storageBehindProxy() {
+    const {cluster, s3} = await shared.started();
+    if (!proxy) {
+      const {hostname, port} = new URL(s3.endpoint);
+      proxy = await startOutageProxy({host: hostname, port: Number(port)});
+    }
+    s3Client ??= new S3Client({endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: s3.credentials});
+    const prefix = `erase-down${++run}/`;
+    const storage = await createPostgresStorage({
+      connectionString: await cluster.createDatabase(),
+      blobs: createS3BlobStore({bucket: s3.bucket, endpoint: proxy.url, credentials: s3.credentials}),
+      prefix,
+      poolSize: 4,
+      removalSweepMs: 200,
+    });
+    const client = s3Client;
+    const storedObjects = async (sessionID: string) =>
+      (await client.send(new ListObjectsV2Command({Bucket: s3.bucket, Prefix: `${prefix}sessions/${sessionID}/`}))).KeyCount ?? 0;
+    return {storage, proxy, storedObjects};
+  }
+
+  test('an erasure while the store is down is answered 200 once the rows are gone, and the session stays gone', async () => {
+    const {storage, proxy} = await storageBehindProxy();
+    const {url} = await collectorFor({storage});
+    const grant = await startSession(url);
+    await sendBatch(url, grant.sessionToken, 1, 0, events(3));
+    await proxy.refuse();
+    try {
+      assert.deepEqual(await erase(url, `/api/sessions/${grant.sessionID}`), {status: 200, json: {erased: [grant.sessionID]}});
+      assert.equal((await getJson(url, `/api/sessions/${grant.sessionID}`)).status, 404);
+      assert.equal((await sendBatch(url, grant.sessionToken, 1, 1, events(2, 3))).status, 410);
+    } finally {
+      await proxy.restore();
+    }
+  });
+
+  test('the objects of a session erased while the store was down are deleted once it is back, without --retention-days', async () => {
+    const {storage, proxy, storedObjects} = await storageBehindProxy();
+    const {url} = await collectorFor({storage});
+    const grant = await startSession(url);
+    await sendBatch(url, grant.sessionToken, 1, 0, events(3));
+    await sendBatch(url, grant.sessionToken, 1, 1, events(2, 3));
+    await proxy.refuse();
+    await erase(url, `/api/sessions/${grant.sessionID}`);
+    assert.equal(await storedObjects(grant.sessionID), 2);
+    await proxy.restore();
+    await until(async () => (await storedObjects(grant.sessionID)) === 0, 'the erased session\'s objects deleted');
+  });
+});
+
+async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

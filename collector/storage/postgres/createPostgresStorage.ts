@@ -26,6 +26,13 @@
 // than refuses, is answered 503 within seconds instead of piling requests
 // up until the collector's connection cap). The schema migrations at
 // start-up are the exception: they may rightly take long.
+//
+// An erasure or a retention step has taken effect once its transaction
+// commits: the rows are gone, and a note in pending_object_removals says
+// the session's objects are due. They are deleted at once if the store
+// answers; if it does not, the erasure is answered all the same, and the
+// removal sweep (every `removalSweepMs`, and at start-up) deletes them once
+// the store is back. Several collectors sweeping the same note is harmless.
 import {randomBytes} from 'node:crypto';
 import pg from 'pg';
 import {StorageUnavailable} from '../../lib/storageUnavailable';
@@ -49,10 +56,21 @@ export interface PostgresStorageOptions {
    * as StorageUnavailable (default 5000 ms).
    */
   timeoutMs?: number;
+  /** How often objects of removed sessions still in the store are looked for and deleted (default 60 s). */
+  removalSweepMs?: number;
   log?: (line: string) => void;
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_REMOVAL_SWEEP_MS = 60_000;
+// Notes of pending removals read at once by a sweep.
+const REMOVALS_PER_STEP = 100;
+
+/** A session whose objects are due for deletion, as noted: `since` tells this note from a later one. */
+interface PendingRemoval {
+  session_id: string;
+  since: string;
+}
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -71,6 +89,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const blobs = options.blobs;
   const prefix = options.prefix ?? '';
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const removalSweepMs = options.removalSweepMs ?? DEFAULT_REMOVAL_SWEEP_MS;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolSize ?? 10,
@@ -174,18 +193,60 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   }
 
   // Rows first (in the caller's transaction, with a note that objects are
-  // due), objects after: the note outlives a crash, and the next sweep
-  // finishes what was left.
-  async function removeObjects(sessionIDs: string[]): Promise<void> {
-    for (const sessionID of sessionIDs) {
-      await blobs.deletePrefix(sessionPrefix(sessionID));
-      await query(pool, 'DELETE FROM pending_object_removals WHERE session_id = $1', [sessionID]);
+  // due), objects after: the note outlives a crash or an outage of the
+  // store, and a sweep finishes what was left. A note is deleted only as it
+  // was read: one renewed meanwhile (an object that landed after the
+  // session's removal, see putBatch) stays for the next sweep.
+  async function removeObjects(notes: PendingRemoval[]): Promise<void> {
+    for (const note of notes) {
+      await blobs.deletePrefix(sessionPrefix(note.session_id));
+      await query(pool, 'DELETE FROM pending_object_removals WHERE session_id = $1 AND since = $2', [note.session_id, note.since]);
+    }
+  }
+
+  // Noted (or noted again: a new `since`) in the caller's transaction or on its own.
+  const NOTE_REMOVALS = `INSERT INTO pending_object_removals (session_id, since) SELECT unnest($1::text[]), $2
+    ON CONFLICT (session_id) DO UPDATE SET since = greatest(pending_object_removals.since + 1, EXCLUDED.since)
+    RETURNING session_id, since`;
+
+  let storeFailing = false;
+  // Objects of sessions just removed: deleted now, unless the store is known
+  // to be out of reach (a store that hangs would hold every erasure for a
+  // timeout); what is left waits for the sweep.
+  async function removeSoon(notes: PendingRemoval[]): Promise<void> {
+    if (!notes.length || storeFailing) return;
+    try {
+      await removeObjects(notes);
+    } catch (error) {
+      storeFailing = true;
+      log(`the objects of removed sessions are left for the removal sweep, every ${Math.round(removalSweepMs / 1000)} s: ${(error as Error).message}`);
     }
   }
 
   async function finishPendingRemovals(): Promise<void> {
-    const {rows} = await query<{session_id: string}>(pool, 'SELECT session_id FROM pending_object_removals ORDER BY since LIMIT 1000');
-    await removeObjects(rows.map((row) => row.session_id));
+    for (;;) {
+      const {rows} = await query<PendingRemoval>(pool, `SELECT session_id, since FROM pending_object_removals ORDER BY since LIMIT ${REMOVALS_PER_STEP}`);
+      await removeObjects(rows);
+      if (rows.length < REMOVALS_PER_STEP || closing) return;
+    }
+  }
+
+  let sweeping: Promise<void> | null = null;
+  let closing = false;
+  function sweepRemovals(): Promise<void> {
+    sweeping ??= finishPendingRemovals()
+      .then(
+        () => {
+          if (storeFailing) log('the objects of removed sessions left in the store are deleted: the store answers again');
+          storeFailing = false;
+        },
+        (error) => {
+          storeFailing = true;
+          log(`could not delete the objects of removed sessions (${error.message}); trying again in ${Math.round(removalSweepMs / 1000)} s`);
+        },
+      )
+      .finally(() => (sweeping = null));
+    return sweeping;
   }
 
   function track<T>(work: Promise<T>): Promise<T> {
@@ -195,7 +256,10 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     return work;
   }
 
-  await finishPendingRemovals().catch((error) => log(`could not finish removing the objects of deleted sessions (${error.message}); the next sweep will`));
+  // Whatever a collector stopped halfway, or an outage of the store, left.
+  void sweepRemovals();
+  const sweepTimer = setInterval(() => void sweepRemovals(), removalSweepMs);
+  sweepTimer.unref();
 
   // An object is checked against the size the manifest recorded when it was
   // stored: a store that answers a read before a write has landed (s3rver
@@ -297,10 +361,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     },
 
     async erase(erasure: Erasure): Promise<string[]> {
-      // Objects an earlier erasure could not delete (the store was out of reach) go first.
-      await finishPendingRemovals();
       const now = Date.now();
-      const ids = await transaction(async (client) => {
+      const {ids, notes} = await transaction(async (client) => {
         const {rows} = await query<{session_id: string}>(
           client,
           'sessionID' in erasure
@@ -309,13 +371,14 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           ['sessionID' in erasure ? erasure.sessionID : erasure.userID],
         );
         const found = rows.map((row) => row.session_id);
-        if (!found.length) return found;
+        if (!found.length) return {ids: found, notes: []};
         await query(client, 'INSERT INTO erased_sessions (session_id, erased_at) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING', [found, now]);
-        await query(client, 'INSERT INTO pending_object_removals (session_id, since) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING', [found, now]);
+        const noted = await query<PendingRemoval>(client, NOTE_REMOVALS, [found, now]);
         await query(client, 'DELETE FROM sessions WHERE session_id = ANY ($1)', [found]);
-        return found;
+        return {ids: found, notes: noted.rows};
       });
-      await removeObjects(ids);
+      // Committed: erased, whether or not the store answers now.
+      await removeSoon(notes);
       return ids;
     },
 
@@ -325,26 +388,28 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     },
 
     async removeInactiveSince(time: number, limit: number): Promise<number> {
-      await finishPendingRemovals();
       // SKIP LOCKED: sessions another collector is removing (or writing to) are left to it.
-      const ids = await transaction(async (client) => {
+      const notes = await transaction(async (client) => {
         const {rows} = await query<{session_id: string}>(
           client,
           'SELECT session_id FROM sessions WHERE last_activity_at < $1 ORDER BY last_activity_at LIMIT $2 FOR UPDATE SKIP LOCKED',
           [time, limit],
         );
         const found = rows.map((row) => row.session_id);
-        if (!found.length) return found;
-        await query(client, 'INSERT INTO pending_object_removals (session_id, since) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING', [found, Date.now()]);
+        if (!found.length) return [];
+        const noted = await query<PendingRemoval>(client, NOTE_REMOVALS, [found, Date.now()]);
         await query(client, 'DELETE FROM sessions WHERE session_id = ANY ($1)', [found]);
-        return found;
+        return noted.rows;
       });
-      await removeObjects(ids);
-      return ids.length;
+      await removeSoon(notes);
+      return notes.length;
     },
 
     async close(): Promise<void> {
+      closing = true;
+      clearInterval(sweepTimer);
       while (inFlight.size) await Promise.allSettled([...inFlight]);
+      await sweeping;
       await pool.end();
       blobs.close();
     },
