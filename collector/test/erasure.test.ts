@@ -5,6 +5,8 @@ import {ListObjectsV2Command, S3Client} from '@aws-sdk/client-s3';
 import {createPostgresStorage} from '../storage/postgres/createPostgresStorage';
 import {createS3BlobStore} from '../storage/s3/createS3BlobStore';
 import {fileBackend, postgresBackend} from '../storage/test/backendsForTests';
+import {SessionErased} from '../storage/storage';
+import {controlBlobStore} from '../storage/test/controlledBlobStore';
 import {startOutageProxy, type OutageProxy} from '../storage/test/outageProxy';
 import {skipWithoutPostgres} from '../storage/test/postgresCluster';
 import {collectorFor, events, getJson, sendBatch, startSession} from './helpers';
@@ -154,6 +156,38 @@ describe('erasure while the object store is down: PostgreSQL + S3', {skip: skipW
     assert.equal(await storedObjects(grant.sessionID), 2);
     await proxy.restore();
     await until(async () => (await storedObjects(grant.sessionID)) === 0, 'the erased session\'s objects deleted');
+  });
+});
+
+describe('a batch racing its erasure: PostgreSQL + S3', {skip: skipWithoutPostgres()}, () => {
+  const shared = postgresBackend();
+  after(() => shared.stop());
+
+  test('a batch\'s object that lands after its session was erased is deleted, even when deleting it at once fails', async () => {
+    const {cluster, s3} = await shared.started();
+    const store = controlBlobStore(createS3BlobStore({bucket: s3.bucket, endpoint: s3.endpoint, credentials: s3.credentials}));
+    const prefix = 'late-object/';
+    const storage = await createPostgresStorage({connectionString: await cluster.createDatabase(), blobs: store.blobs, prefix, poolSize: 4, removalSweepMs: 200});
+    const s3Client = new S3Client({endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: s3.credentials});
+    try {
+      const sessionID = `late${Date.now()}`;
+      await storage.createSession({sessionID, projectKey: 'demo', userID: null, userUUID: 'u', metadata: {}, startedAt: Date.now(), assistOnly: false});
+      await storage.addPage(sessionID, {url: 'http://shop.test/', referrer: '', startedAt: Date.now()});
+      const held = store.holdNextPut();
+      store.failDeletes(true);
+      const put = storage.putBatch({sessionID, pageID: 1, seq: 0, body: Buffer.from(JSON.stringify(events(2))), eventCount: 2});
+      await held.arrived;
+      assert.deepEqual(await storage.erase({sessionID}), [sessionID]);
+      // The object is written after the erasure removed the session's objects.
+      held.release();
+      await assert.rejects(put, SessionErased);
+      store.failDeletes(false);
+      const objects = async () => (await s3Client.send(new ListObjectsV2Command({Bucket: s3.bucket, Prefix: `${prefix}sessions/${sessionID}/`}))).KeyCount ?? 0;
+      await until(async () => (await objects()) === 0, 'the late object deleted');
+    } finally {
+      s3Client.destroy();
+      await storage.close();
+    }
   });
 });
 

@@ -444,7 +444,15 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       // object no row names, deleted with its session).
       if (commitMayHaveHappened.has(error as Error)) throw error;
       // Not stored: the object must not outlive the attempt.
-      await blobs.deleteKeys([key]).catch(() => {});
+      const deleted = await blobs.deleteKeys([key]).then(() => true, () => false);
+      // The session was removed, its objects with it, before this one landed:
+      // if it cannot be deleted now, the sweep must know, or it would stay for good.
+      if (!deleted && (error instanceof SessionErased || error instanceof SessionGone)) {
+        await query(pool, NOTE_REMOVALS, [[sessionID], Date.now()]).then(
+          () => void sweepRemovals(),
+          (noteError) => log(`object ${key} of removed session ${sessionID} could be neither deleted nor noted for the removal sweep (${noteError.message}): delete it by hand`),
+        );
+      }
       if ((error as {code?: string}).code === '23503') throw new Error(`session ${sessionID} has no page ${pageID}`);
       throw error;
     }
