@@ -1,7 +1,13 @@
 // The storage the command line asks for: files under --data by default, or
 // PostgreSQL (--database) with an S3-compatible store (--blobs), which go
 // together: the database indexes what the store holds.
+//
+// The PostgreSQL client and the AWS SDK are loaded by their backend's
+// factory, when it is called, never at the top of a module: the embedded
+// default starts without loading either (collector/test/lazyBackends.test.ts).
 import {createFileStorage} from './file/createFileStorage';
+import {createPostgresStorage} from './postgres/createPostgresStorage';
+import {createS3BlobStore} from './s3/createS3BlobStore';
 import {parseBlobsUrl} from './s3/parseBlobsUrl';
 import type {Storage} from './storage';
 
@@ -21,11 +27,9 @@ export async function openStorage(choice: StorageChoice): Promise<Storage> {
     throw new Error('--database and --blobs go together: PostgreSQL keeps the index, the object store the events (give both, or neither for files under --data)');
   }
   const {bucket, prefix} = parseBlobsUrl(choice.blobs);
-  // Loaded only when asked for: the embedded default starts without the database client and the AWS SDK.
-  const [{createPostgresStorage}, {createS3BlobStore}] = await Promise.all([import('./postgres/createPostgresStorage'), import('./s3/createS3BlobStore')]);
   const storage = await createPostgresStorage({
     connectionString: choice.database,
-    blobs: createS3BlobStore({bucket, endpoint: choice.s3Endpoint}),
+    blobs: await createS3BlobStore({bucket, endpoint: choice.s3Endpoint}),
     prefix,
     log: choice.log,
   });

@@ -31,7 +31,7 @@ test('a PostgreSQL that cannot be reached is StorageUnavailable', async () => {
 
 test('an object store that cannot be reached is StorageUnavailable', async () => {
   const port = await closedPort();
-  const store = createS3BlobStore({bucket: 'replays', endpoint: `http://127.0.0.1:${port}`, credentials: {accessKeyId: 'a', secretAccessKey: 'b'}});
+  const store = await createS3BlobStore({bucket: 'replays', endpoint: `http://127.0.0.1:${port}`, credentials: {accessKeyId: 'a', secretAccessKey: 'b'}});
   try {
     await assert.rejects(store.put('k', Buffer.from('[]')), StorageUnavailable);
   } finally {
@@ -68,7 +68,7 @@ describe('a hung or stopped backend, through HTTP', {skip}, () => {
   async function collectorWithSession() {
     const storage = await createPostgresStorage({
       connectionString: await cluster.createDatabase(),
-      blobs: createS3BlobStore({bucket: s3.bucket, endpoint: proxy.url, credentials: s3.credentials, timeoutMs: TIMEOUT_MS}),
+      blobs: await createS3BlobStore({bucket: s3.bucket, endpoint: proxy.url, credentials: s3.credentials, timeoutMs: TIMEOUT_MS}),
       timeoutMs: TIMEOUT_MS,
       poolSize: 4,
     });

@@ -119,7 +119,7 @@ describe('erasure while the object store is down: PostgreSQL + S3', {skip: skipW
     const prefix = `erase-down${++run}/`;
     const storage = await createPostgresStorage({
       connectionString: await cluster.createDatabase(),
-      blobs: createS3BlobStore({bucket: s3.bucket, endpoint: proxy.url, credentials: s3.credentials}),
+      blobs: await createS3BlobStore({bucket: s3.bucket, endpoint: proxy.url, credentials: s3.credentials}),
       prefix,
       poolSize: 4,
       removalSweepMs: 200,
@@ -165,7 +165,7 @@ describe('a batch racing its erasure: PostgreSQL + S3', {skip: skipWithoutPostgr
 
   test('a batch\'s object that lands after its session was erased is deleted, even when deleting it at once fails', async () => {
     const {cluster, s3} = await shared.started();
-    const store = controlBlobStore(createS3BlobStore({bucket: s3.bucket, endpoint: s3.endpoint, credentials: s3.credentials}));
+    const store = controlBlobStore(await createS3BlobStore({bucket: s3.bucket, endpoint: s3.endpoint, credentials: s3.credentials}));
     const prefix = 'late-object/';
     const storage = await createPostgresStorage({connectionString: await cluster.createDatabase(), blobs: store.blobs, prefix, poolSize: 4, removalSweepMs: 200});
     const s3Client = new S3Client({endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: s3.credentials});

@@ -25,10 +25,10 @@ if (!findPostgresBinaries()) {
   storageConformance('PostgreSQL + S3', async () => {
     const database = await cluster.createDatabase();
     const prefix = `run${++run}/`;
-    const open = () =>
+    const open = async () =>
       createPostgresStorage({
         connectionString: database,
-        blobs: createS3BlobStore({bucket: s3.bucket, endpoint: s3.endpoint, credentials: s3.credentials}),
+        blobs: await createS3BlobStore({bucket: s3.bucket, endpoint: s3.endpoint, credentials: s3.credentials}),
         prefix,
         poolSize: 4,
       });

@@ -51,7 +51,7 @@ describe('retention racing ingest: PostgreSQL + S3', {skip: skipWithoutPostgres(
 
   test('a batch whose session retention removes while it is stored is answered 401, so the tracker starts a new session', async () => {
     const [cluster, s3] = await start();
-    const store = controlBlobStore(createS3BlobStore({bucket: s3.bucket, endpoint: s3.endpoint, credentials: s3.credentials}));
+    const store = controlBlobStore(await createS3BlobStore({bucket: s3.bucket, endpoint: s3.endpoint, credentials: s3.credentials}));
     const storage = await createPostgresStorage({connectionString: await cluster.createDatabase(), blobs: store.blobs, poolSize: 4});
     const {url} = await collectorFor({storage});
     const grant = await startSession(url);

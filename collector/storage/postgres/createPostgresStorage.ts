@@ -34,7 +34,7 @@
 // removal sweep (every `removalSweepMs`, and at start-up) deletes them once
 // the store is back. Several collectors sweeping the same note is harmless.
 import {randomBytes} from 'node:crypto';
-import pg from 'pg';
+import type {Pool, PoolClient, QueryResult, QueryResultRow} from 'pg';
 import {StorageUnavailable} from '../../lib/storageUnavailable';
 import type {Page, Session} from '../../types';
 import {applySessionChange} from '../applySessionChange';
@@ -72,7 +72,7 @@ interface PendingRemoval {
   since: string;
 }
 
-type Queryable = pg.Pool | pg.PoolClient;
+type Queryable = Pool | PoolClient;
 
 // A page as JSON, built by the database: one query answers a session with its pages.
 const PAGES_JSON = `coalesce((
@@ -90,6 +90,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const prefix = options.prefix ?? '';
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const removalSweepMs = options.removalSweepMs ?? DEFAULT_REMOVAL_SWEEP_MS;
+  // Loaded here, not at the top: a collector on the file backend never loads the database client.
+  const {default: pg} = await import('pg');
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolSize ?? 10,
@@ -121,7 +123,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const sessionPrefix = (sessionID: string) => `${prefix}sessions/${sessionID}/`;
   const inFlight = new Set<Promise<unknown>>();
 
-  async function query<R extends pg.QueryResultRow>(db: Queryable, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+  async function query<R extends QueryResultRow>(db: Queryable, text: string, values: unknown[] = []): Promise<QueryResult<R>> {
     try {
       return await db.query<R>(text, values);
     } catch (error) {
@@ -133,8 +135,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   // or timed out after the COMMIT was sent, so it may have taken effect.
   const commitMayHaveHappened = new WeakSet<Error>();
 
-  async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
+  async function transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
     try {
       client = await pool.connect();
     } catch (error) {
@@ -164,7 +166,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   }
 
   /** Locks the session's row for the transaction; SessionErased or SessionGone when it is gone. */
-  async function lockSession(client: pg.PoolClient, sessionID: string): Promise<Session> {
+  async function lockSession(client: PoolClient, sessionID: string): Promise<Session> {
     const {rows} = await query(client, 'SELECT s.*, \'[]\'::json AS pages FROM sessions s WHERE session_id = $1 FOR UPDATE', [sessionID]);
     if (!rows.length) throw await goneError(client, sessionID);
     return toSession(rows[0]);
@@ -177,7 +179,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     return rowCount ? new SessionErased(sessionID) : new SessionGone(sessionID);
   }
 
-  async function writeSummary(client: pg.PoolClient, session: Session): Promise<void> {
+  async function writeSummary(client: PoolClient, session: Session): Promise<void> {
     await query(
       client,
       `UPDATE sessions SET user_id = $2, metadata = $3, vitals = $4, custom_event_count = $5, error_count = $6, console_error_count = $7,

@@ -8,7 +8,6 @@
 // No request waits without a bound (the SDK's default is to wait forever):
 // a store that hangs fails the request as StorageUnavailable within
 // `timeoutMs` of silence, and the collector answers 503.
-import {DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client} from '@aws-sdk/client-s3';
 import {StorageUnavailable} from '../../lib/storageUnavailable';
 import type {BlobStore} from './blobStore';
 import {retryUnlessTimedOut} from './retryUnlessTimedOut';
@@ -27,7 +26,9 @@ export interface S3BlobStoreOptions {
 
 const DEFAULT_TIMEOUT_MS = 5000;
 
-export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
+export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<BlobStore> {
+  // Loaded here, not at the top: a collector on the file backend never loads the AWS SDK.
+  const {DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client} = await import('@aws-sdk/client-s3');
   const endpoint = options.endpoint ?? (process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const client = new S3Client({
@@ -61,7 +62,7 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     }
   }
 
-  return {
+  const store: BlobStore = {
     async put(key, body) {
       await send(`put ${key}`, () => client.send(new PutObjectCommand({Bucket, Key: key, Body: body, ContentType: 'application/json'})));
     },
@@ -95,6 +96,7 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
       client.destroy();
     },
   };
+  return store;
 }
 
 // Out of reach, throttled or failing on its side: "not now" (503 and the

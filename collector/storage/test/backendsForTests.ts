@@ -57,7 +57,7 @@ export function postgresBackend(): TestBackend & {started(): Promise<SharedBacke
       const {cluster, s3} = await start();
       return createPostgresStorage({
         connectionString: await cluster.createDatabase(),
-        blobs: createS3BlobStore({bucket: s3.bucket, endpoint: s3.endpoint, credentials: s3.credentials}),
+        blobs: await createS3BlobStore({bucket: s3.bucket, endpoint: s3.endpoint, credentials: s3.credentials}),
         prefix: `run${++run}/`,
         poolSize: 4,
       });
