@@ -6,15 +6,16 @@ import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
 import {join} from 'node:path';
 import {build} from 'esbuild';
-import {findPostgresBinaries, POSTGRES_MISSING, startPostgresCluster} from '../storage/test/postgresCluster';
+import {skipWithoutPostgres, startPostgresCluster} from '../storage/test/postgresCluster';
 import {startS3Server} from '../storage/test/s3Server';
 import {getJson, sendBatch, startSession, tempDir} from './helpers';
 
 const EVENTS_PER_BATCH = 20;
 const batch = (seq: number) => Array.from({length: EVENTS_PER_BATCH}, (_, k) => ({type: 3, timestamp: 1_000_000 + seq * 100 + k, data: {seq, k, pad: 'x'.repeat(200)}}));
 
-if (!findPostgresBinaries()) {
-  test('SIGKILL during ingest loses no acknowledged batch (PostgreSQL + S3)', {skip: POSTGRES_MISSING}, () => {});
+const skip = skipWithoutPostgres();
+if (skip) {
+  test('SIGKILL during ingest loses no acknowledged batch (PostgreSQL + S3)', {skip}, () => {});
 } else {
   const [cluster, s3] = await Promise.all([startPostgresCluster(), startS3Server()]);
   after(async () => {

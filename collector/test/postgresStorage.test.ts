@@ -1,16 +1,18 @@
 // The storage conformance suite against PostgreSQL + an S3-compatible store,
 // each started for this file (storage/test/postgresCluster.ts, s3Server.ts).
-// Skipped, saying why, only where the PostgreSQL server is not installed.
+// Skipped, saying why, only where the PostgreSQL server is not installed
+// (and REQUIRE_POSTGRES=1 is not set: then it fails).
 import {after, test} from 'node:test';
 import {ListObjectsV2Command, PutObjectCommand, S3Client} from '@aws-sdk/client-s3';
 import {createPostgresStorage} from '../storage/postgres/createPostgresStorage';
 import {createS3BlobStore} from '../storage/s3/createS3BlobStore';
 import {storageConformance} from '../storage/test/conformance';
-import {findPostgresBinaries, POSTGRES_MISSING, startPostgresCluster} from '../storage/test/postgresCluster';
+import {skipWithoutPostgres, startPostgresCluster} from '../storage/test/postgresCluster';
 import {startS3Server} from '../storage/test/s3Server';
 
-if (!findPostgresBinaries()) {
-  test('storage conformance: PostgreSQL + S3', {skip: POSTGRES_MISSING}, () => {});
+const skip = skipWithoutPostgres();
+if (skip) {
+  test('storage conformance: PostgreSQL + S3', {skip}, () => {});
 } else {
   const cluster = await startPostgresCluster();
   const s3 = await startS3Server();

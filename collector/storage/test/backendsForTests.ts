@@ -1,6 +1,7 @@
 // The two storage backends, for tests that run the same behaviour against
 // each: files in a temporary directory, and PostgreSQL + S3 on a cluster and
-// an s3rver started for the test file (when PostgreSQL is installed).
+// an s3rver started for the test file (skipped where PostgreSQL is not
+// installed, unless REQUIRE_POSTGRES=1 makes that a failure).
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -8,7 +9,7 @@ import {createFileStorage} from '../file/createFileStorage';
 import {createPostgresStorage} from '../postgres/createPostgresStorage';
 import {createS3BlobStore} from '../s3/createS3BlobStore';
 import type {Storage} from '../storage';
-import {findPostgresBinaries, POSTGRES_MISSING, startPostgresCluster, type PostgresCluster} from './postgresCluster';
+import {POSTGRES_MISSING, skipWithoutPostgres, startPostgresCluster, type PostgresCluster} from './postgresCluster';
 import {startS3Server, type S3Server} from './s3Server';
 
 export interface TestBackend {
@@ -42,11 +43,12 @@ export interface SharedBackend extends TestBackend {
 
 /** PostgreSQL + S3: started on the first open(). */
 export function postgresBackend(): TestBackend & {started(): Promise<SharedBackend>} {
-  if (!findPostgresBinaries()) {
+  const skip = skipWithoutPostgres();
+  if (skip) {
     const missing = async () => {
       throw new Error(POSTGRES_MISSING);
     };
-    return {name: 'PostgreSQL + S3', skip: POSTGRES_MISSING, open: missing, started: missing, stop: async () => {}};
+    return {name: 'PostgreSQL + S3', skip, open: missing, started: missing, stop: async () => {}};
   }
   let services: Promise<{cluster: PostgresCluster; s3: S3Server}> | null = null;
   const start = () => (services ??= Promise.all([startPostgresCluster(), startS3Server()]).then(([cluster, s3]) => ({cluster, s3})));
