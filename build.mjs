@@ -9,8 +9,11 @@
 //                      holds its integrity
 //   tracker.mjs        the same tracker as an ES module, for bundler users
 //   tracker-canvas.js  canvas snapshots, loaded beside the bundle with captureCanvas
+//   tracker-worker.js  gzip and requests off the main thread, started from beside
+//                      the bundle when it is served from the page's own origin
 //   types/             TypeScript declarations of the ES module and of window.tracker
 //   collector.js       the collector, runnable with node
+//   collector-worker.js  its batch checker's worker thread (collector/ingest/)
 //   viewer/            the replay viewer's assets, served by the collector
 import {build} from 'esbuild';
 import {minify} from 'terser';
@@ -74,6 +77,8 @@ async function buildTracker() {
     {entry: 'bundle/createTracker.ts', name: 'tracker.mjs', format: 'esm'},
     // captureCanvas's snapshotter, loaded by the bundle only when the option is on.
     {entry: 'bundle/canvas/index.ts', name: 'tracker-canvas.js', format: 'iife'},
+    // The delivery worker (bundle/deliveryWorker.ts).
+    {entry: 'bundle/worker/index.ts', name: 'tracker-worker.js', format: 'iife'},
   ];
   for (const bundle of bundles) {
     const {code, map} = await buildBrowserBundle({...bundle, define});
@@ -84,9 +89,13 @@ async function buildTracker() {
 }
 
 function buildCollector() {
+  return Promise.all([buildCollectorEntry('collector/main.ts', 'dist/collector.js'), buildCollectorEntry('collector/ingest/batchCheckWorker.ts', 'dist/collector-worker.js')]);
+}
+
+function buildCollectorEntry(entry, outfile) {
   return build({
-    entryPoints: ['collector/main.ts'],
-    outfile: 'dist/collector.js',
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -122,4 +131,4 @@ async function buildViewer() {
 await Promise.all([buildLoader(), buildTracker(), buildCollector(), buildViewer()]);
 buildDeclarations('dist/types');
 const {file} = JSON.parse(readFileSync('dist/bundle.json', 'utf8'));
-console.log(`built dist/: snippet.html, snippet-sri.html, loader.min.js, tracker.js, ${file}, tracker.mjs, types/, collector.js`);
+console.log(`built dist/: snippet.html, snippet-sri.html, loader.min.js, tracker.js, ${file}, tracker.mjs, types/, collector.js, collector-worker.js`);

@@ -1,5 +1,6 @@
 // What a route handler gets and gives back.
 import type {IncomingMessage} from 'node:http';
+import type {BatchChecker} from './ingest/createBatchChecker';
 import type {Admission} from './ops/createAdmission';
 import type {Metrics} from './ops/createMetrics';
 import type {ProjectRegistry} from './projects';
@@ -22,6 +23,8 @@ export interface Collector {
   /** Rate limits: throws a 429 HttpError when a request is over one. */
   admission: Admission;
   metrics: Metrics;
+  /** Inflates and scans batch bodies, in worker threads when it can. */
+  batches: BatchChecker;
 }
 
 export interface RouteRequest {

@@ -11,6 +11,7 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import {mkdir} from 'node:fs/promises';
 import {join} from 'node:path';
 import {createFileStorage} from './storage/file/createFileStorage';
+import {createBatchChecker} from './ingest/createBatchChecker';
 import {startRetention} from './storage/startRetention';
 import {handleBatch} from './handlers/handleBatch';
 import {handleEraseSession} from './handlers/handleEraseSession';
@@ -93,18 +94,21 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const inactivityMs = (options.inactivityTimeoutSeconds ?? 1800) * 1000;
   const metrics = createMetrics({inactivityMs});
   const storage = instrumentStorage(options.storage ?? (await createFileStorage(options.dataDir, {log})), {metrics, logger});
+  const limits = {...DEFAULT_LIMITS, ...options.limits};
+  const batches = createBatchChecker({maxInflatedBytes: limits.batchInflatedBytes, workerUrl: options.batchWorkerUrl ?? null});
   const collector: Collector = {
     storage,
     projects: createProjectRegistry(options.projects?.length ? options.projects : [DEMO_PROJECT]),
     secret,
     tokenTtlMs: (options.tokenTtlSeconds ?? 86_400) * 1000,
     inactivityMs,
-    limits: {...DEFAULT_LIMITS, ...options.limits},
+    limits,
     readAccess: createReadAccess(open, readSecret),
     viewerDir: options.viewerDir ?? null,
     now: Date.now,
     admission: createAdmission({limits: rateLimits, trustedProxies, metrics, logger}),
     metrics,
+    batches,
   };
 
   let closing = false;
@@ -115,7 +119,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   try {
     await listen(server, options.port ?? 0, host);
   } catch (error) {
-    await storage.close();
+    await Promise.all([storage.close(), batches.close()]);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new Error(`port ${options.port} on ${host} is in use: pick another with --port (0 picks a free one)`);
     throw error;
@@ -141,7 +145,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         await stopped;
         clearTimeout(cutOff);
         await retention?.stop();
-        await storage.close();
+        await Promise.all([storage.close(), batches.close()]);
       })();
       return closed;
     },

@@ -156,6 +156,12 @@ export interface CollectorOptions {
   connectionLimits?: Partial<ConnectionLimits>;
   /** How many reverse proxies in front append the client's address to X-Forwarded-For. Default 0: the header is ignored. */
   trustedProxies?: number;
+  /**
+   * The batch checker's worker script (dist/collector-worker.js, see
+   * ingest/createBatchChecker.ts): batches are inflated and scanned beside
+   * the event loop. Default: on the main thread.
+   */
+  batchWorkerUrl?: URL;
 }
 
 export interface RunningCollector {

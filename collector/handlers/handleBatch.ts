@@ -1,12 +1,11 @@
 // POST /v1/web/i?page=P&seq=N: one batch of rrweb events for one page of the
 // session named by the bearer token. Cheap refusals (token, page, encoding)
-// come before the body is read; the reply is 200 only once the batch is on disk.
+// come before the body is read; the reply is 200 only once the batch is stored durably.
 import {contentEncoding} from '../lib/contentEncoding';
 import {HttpError} from '../lib/httpError';
 import {readBody} from '../lib/readBody';
 import {assertOriginAllowed} from '../projects';
 import type {Collector, Handler} from '../route';
-import {scanEvents} from '../scanEvents';
 import {summarizeEvents} from '../summarizeEvents';
 import {SessionErased, SessionGone} from '../storage/storage';
 import {verifyToken} from '../tokens';
@@ -35,12 +34,9 @@ export const handleBatch: Handler = async ({req, url, origin}, collector) => {
   }
 
   const encoding = contentEncoding(req, true);
-  const {data: body, received} = await readBody(req, {
-    maxBytes: collector.limits.batchBodyBytes,
-    maxInflatedBytes: collector.limits.batchInflatedBytes,
-    gzip: encoding === 'gzip',
-  });
-  const batch = scanEvents(body);
+  // Read as sent; inflated and scanned beside the event loop (ingest/createBatchChecker.ts).
+  const received = await readBody(req, {maxBytes: collector.limits.batchBodyBytes});
+  const {json: body, scan: batch} = await collector.batches.check(received, encoding === 'gzip');
   const now = collector.now();
   if (!batch.eventCount) {
     await collector.storage.updateSession(session.sessionID, {activeAt: now});

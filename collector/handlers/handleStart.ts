@@ -12,7 +12,7 @@ import {signSessionHash, signToken} from '../tokens';
 
 export const handleStart: Handler = async ({req, origin}, collector) => {
   contentEncoding(req, false);
-  const {data: body} = await readBody(req, {maxBytes: collector.limits.startBodyBytes});
+  const body = await readBody(req, {maxBytes: collector.limits.startBodyBytes});
   const request = parseStartRequest(body.toString('utf8'));
   const project = collector.projects.get(request.projectKey);
   if (!project) {

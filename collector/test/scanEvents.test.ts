@@ -3,7 +3,7 @@
 // cases and on thousands of mutations of real-looking batches.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {scanEvents} from '../scanEvents';
+import {scanEvents} from '../ingest/scanEvents';
 import {HttpError} from '../lib/httpError';
 
 type Verdict = {ok: true; count: number; first?: number; last?: number; notable: unknown[]} | {ok: false; syntax: boolean; index?: number};
