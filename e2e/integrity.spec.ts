@@ -5,7 +5,6 @@ import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import type {Page} from '@playwright/test';
 import {htmlPage} from './helpers/site';
-// @ts-expect-error: plain ES module without types
 import {fillSnippet} from '../loader/fillSnippet.mjs';
 
 const bundle = JSON.parse(readFileSync('dist/bundle.json', 'utf8')) as {file: string; integrity: string};

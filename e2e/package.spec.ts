@@ -8,6 +8,7 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {createRequire} from 'node:module';
 import {tmpdir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
+import {pathToFileURL} from 'node:url';
 import {build} from 'esbuild';
 import {htmlPage} from './helpers/site';
 
@@ -44,6 +45,33 @@ const result = await tracker.start({userID: 'ada@example.com'});
 document.body.dataset.result = result.success ? 'ok ' + result.sessionID : 'failed ' + result.reason;
 `;
 
+// What a build script writes to fill the snippet: the functions of
+// replay-tracker/fill-snippet, typed by its declarations. Type-checked, not
+// bundled (it is for Node, the template is read from the package).
+const BUILD_SCRIPT = `import {fillSnippet, integrityOf, OPTIONS_SLOT, type SnippetConfig} from 'replay-tracker/fill-snippet';
+
+declare const template: string;
+declare const bundleBytes: Uint8Array;
+
+const config: SnippetConfig = {
+  bundleUrl: 'https://cdn.example.com/replay/tracker.js',
+  projectKey: 'demo',
+  ingestPoint: 'https://collector.example.com',
+  options: {maskAllText: true},
+};
+export const html: string = fillSnippet(template, {...config, integrity: integrityOf(bundleBytes)});
+export const slot: string = OPTIONS_SLOT;
+
+export function misuse(): void {
+  // @ts-expect-error: the project key is needed
+  fillSnippet(template, {bundleUrl: config.bundleUrl, ingestPoint: config.ingestPoint});
+  // @ts-expect-error: not an init option
+  fillSnippet(template, {...config, options: {maskEverything: true}});
+  // @ts-expect-error: fillSnippet answers the HTML as a string
+  const count: number = fillSnippet(template, config);
+}
+`;
+
 function tsconfig(resolution: 'bundler' | 'nodenext') {
   return JSON.stringify({
     compilerOptions: {
@@ -55,7 +83,7 @@ function tsconfig(resolution: 'bundler' | 'nodenext') {
       lib: ['ES2022', 'DOM'],
       types: [],
     },
-    files: ['app.ts'],
+    files: ['app.ts', 'build.ts'],
   });
 }
 
@@ -80,6 +108,7 @@ test.beforeAll(() => {
   writeFileSync(join(appDir, 'package.json'), JSON.stringify({name: 'app', private: true, type: 'module'}));
   npm(['install', join(workDir, packed.filename)], appDir);
   writeFileSync(join(appDir, 'app.ts'), APP);
+  writeFileSync(join(appDir, 'build.ts'), BUILD_SCRIPT);
 });
 
 test.afterAll(() => {
@@ -103,6 +132,8 @@ test('the package ships the built files and none of the sources', () => {
     'dist/collector.js',
     'dist/viewer/index.html',
     'loader/fillSnippet.mjs',
+    'loader/fillSnippet.d.mts',
+    'LICENSE',
   ]) {
     expect(packedFiles, file).toContain(file);
   }
@@ -111,7 +142,7 @@ test('the package ships the built files and none of the sources', () => {
 });
 
 for (const resolution of ['bundler', 'nodenext'] as const) {
-  test(`tsc (moduleResolution ${resolution}) accepts createTracker and window.tracker from the installed package`, () => {
+  test(`tsc (moduleResolution ${resolution}) accepts createTracker, window.tracker and fillSnippet from the installed package`, () => {
     writeFileSync(join(appDir, 'tsconfig.json'), tsconfig(resolution));
     let output = '';
     try {
@@ -122,6 +153,14 @@ for (const resolution of ['bundler', 'nodenext'] as const) {
     expect(output).toBe('');
   });
 }
+
+test('replay-tracker/fill-snippet declares exactly what it exports', async () => {
+  const packageDir = join(appDir, 'node_modules/replay-tracker');
+  const exported = Object.keys(await import(pathToFileURL(join(packageDir, 'loader/fillSnippet.mjs')).href)).sort();
+  const declarations = readFileSync(join(packageDir, 'loader/fillSnippet.d.mts'), 'utf8');
+  const declared = [...declarations.matchAll(/^export declare (?:const|function) (\w+)/gm)].map((match) => match[1]).sort();
+  expect(declared).toEqual(exported);
+});
 
 test('the snippet bin fills in the integrity of the installed bundle', () => {
   const packageDir = join(appDir, 'node_modules/replay-tracker');

@@ -4,7 +4,6 @@
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import {readFileSync} from 'node:fs';
 import type {AddressInfo} from 'node:net';
-// @ts-expect-error: plain ES module without types
 import {fillSnippet} from '../../loader/fillSnippet.mjs';
 
 export interface SiteOptions {
