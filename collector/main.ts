@@ -35,12 +35,13 @@ async function main(): Promise<void> {
     console.error('collector: --database needs TRACKER_SECRET in the environment, the same for every collector sharing the database');
     process.exit(2);
   }
-  // Built beside this file (build.mjs); without it, batches are checked on the main thread.
-  const batchWorker = new URL('./collector-worker.js', import.meta.url);
+  // Built beside this file (build.mjs); without it, everything runs on the main thread.
+  const workerScript = new URL('./collector-worker.js', import.meta.url);
+  const workerUrl = existsSync(fileURLToPath(workerScript)) ? workerScript : undefined;
   const collector = await startCollector({
-    batchWorkerUrl: existsSync(fileURLToPath(batchWorker)) ? batchWorker : undefined,
+    workerUrl,
     dataDir,
-    storage: await openStorage({dataDir, database: args.database, blobs: args.blobs, s3Endpoint: args.s3Endpoint, log: (line) => (notes ? notes.push(line) : console.log(line))}),
+    storage: await openStorage({dataDir, workerUrl, database: args.database, blobs: args.blobs, s3Endpoint: args.s3Endpoint, log: (line) => (notes ? notes.push(line) : console.log(line))}),
     retentionDays: args.retentionDays,
     host: args.host,
     port: args.port,

@@ -93,9 +93,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
 
   const inactivityMs = (options.inactivityTimeoutSeconds ?? 1800) * 1000;
   const metrics = createMetrics({inactivityMs});
-  const storage = instrumentStorage(options.storage ?? (await createFileStorage(options.dataDir, {log})), {metrics, logger});
+  const storage = instrumentStorage(options.storage ?? (await createFileStorage(options.dataDir, {log, workerUrl: options.workerUrl})), {metrics, logger});
   const limits = {...DEFAULT_LIMITS, ...options.limits};
-  const batches = createBatchChecker({maxInflatedBytes: limits.batchInflatedBytes, workerUrl: options.batchWorkerUrl ?? null});
+  const batches = createBatchChecker({maxInflatedBytes: limits.batchInflatedBytes, workerUrl: options.workerUrl ?? null});
   const collector: Collector = {
     storage,
     projects: createProjectRegistry(options.projects?.length ? options.projects : [DEMO_PROJECT]),

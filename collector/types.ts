@@ -157,11 +157,12 @@ export interface CollectorOptions {
   /** How many reverse proxies in front append the client's address to X-Forwarded-For. Default 0: the header is ignored. */
   trustedProxies?: number;
   /**
-   * The batch checker's worker script (dist/collector-worker.js, see
-   * ingest/createBatchChecker.ts): batches are inflated and scanned beside
-   * the event loop. Default: on the main thread.
+   * The collector's worker script (dist/collector-worker.js, see
+   * collector/worker.ts): batches are inflated and scanned beside the event
+   * loop (ingest/createBatchChecker.ts), and the default file storage writes
+   * its page files there. Default: all on the main thread.
    */
-  batchWorkerUrl?: URL;
+  workerUrl?: URL;
 }
 
 export interface RunningCollector {

@@ -36,7 +36,10 @@ export const handleBatch: Handler = async ({req, url, origin}, collector) => {
   const encoding = contentEncoding(req, true);
   // Read as sent; inflated and scanned beside the event loop (ingest/createBatchChecker.ts).
   const received = await readBody(req, {maxBytes: collector.limits.batchBodyBytes});
-  const {json: body, scan: batch} = await collector.batches.check(received, encoding === 'gzip');
+  const gzip = encoding === 'gzip';
+  // A backend that keeps the gzip needs no inflated copy back from the checker.
+  const keepsGzip = gzip && collector.storage.keepsGzip === true;
+  const {json: body, jsonBytes, scan: batch} = await collector.batches.check(received, gzip, !keepsGzip);
   const now = collector.now();
   if (!batch.eventCount) {
     await collector.storage.updateSession(session.sessionID, {activeAt: now});
@@ -51,7 +54,8 @@ export const handleBatch: Handler = async ({req, url, origin}, collector) => {
       pageID,
       seq,
       body,
-      gzip: encoding === 'gzip' ? received : undefined,
+      gzip: gzip ? received : undefined,
+      jsonBytes,
       eventCount: batch.eventCount,
       change,
     });

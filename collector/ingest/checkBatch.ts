@@ -15,6 +15,8 @@ export interface BatchToCheck {
 export interface CheckedBatch {
   /** The JSON array of events (inflated). */
   json: Buffer;
+  /** Its length. */
+  jsonBytes: number;
   scan: ScannedBatch;
 }
 
@@ -36,5 +38,5 @@ export function checkBatch({received, gzip, maxInflatedBytes}: BatchToCheck): Ch
   } else if (json.length > maxInflatedBytes) {
     throw new HttpError(413, `the body is more than the ${mib(maxInflatedBytes)} this collector accepts: send smaller batches`);
   }
-  return {json, scan: scanEvents(json)};
+  return {json, jsonBytes: json.length, scan: scanEvents(json)};
 }

@@ -11,14 +11,18 @@ import type {CheckAnswer, CheckJob} from './batchCheckWorker';
 import {checkBatch, type CheckedBatch} from './checkBatch';
 
 export interface BatchChecker {
-  /** Resolves with the inflated, scanned batch, or rejects with the HttpError it calls for (400, 413). */
-  check(received: Buffer, gzip: boolean): Promise<CheckedBatch>;
+  /**
+   * Resolves with the inflated, scanned batch, or rejects with the HttpError
+   * it calls for (400, 413). With `wantJson` false, a gzipped batch's `json`
+   * may come back empty (its `jsonBytes` stays right).
+   */
+  check(received: Buffer, gzip: boolean, wantJson?: boolean): Promise<CheckedBatch>;
   close(): Promise<void>;
 }
 
 export interface BatchCheckerOptions {
   maxInflatedBytes: number;
-  /** The worker's script (dist/collector-worker.js); null checks on the main thread. */
+  /** The collector's worker script (dist/collector-worker.js, collector/worker.ts); null checks on the main thread. */
   workerUrl: URL | null;
   /** Worker threads (default: one per core but one, at most 4). */
   threads?: number;
@@ -49,13 +53,13 @@ export function createBatchChecker(options: BatchCheckerOptions): BatchChecker {
   let closed = false;
 
   function startThread(): Thread {
-    const thread: Thread = {worker: new Worker(workerUrl!), waiting: new Map()};
+    const thread: Thread = {worker: new Worker(workerUrl!, {workerData: {role: 'check-batches'}}), waiting: new Map()};
     thread.worker.on('message', (answer: CheckAnswer) => {
       const waiting = thread.waiting.get(answer.id);
       if (!waiting) return;
       thread.waiting.delete(answer.id);
       if (!thread.waiting.size) thread.worker.unref();
-      if (answer.ok) waiting.resolve({json: asBuffer(answer.json), scan: answer.scan});
+      if (answer.ok) waiting.resolve({json: answer.json ? asBuffer(answer.json) : Buffer.alloc(0), jsonBytes: answer.jsonBytes, scan: answer.scan});
       // A bug in the checker is a 500 the server logs, not a refusal of the batch.
       else waiting.reject(answer.status === 500 ? new Error(`checking the batch failed: ${answer.message}`) : new HttpError(answer.status, answer.message));
     });
@@ -78,7 +82,7 @@ export function createBatchChecker(options: BatchCheckerOptions): BatchChecker {
   const pool: Thread[] = Array.from({length: threads}, startThread);
 
   return {
-    check(received, gzip) {
+    check(received, gzip, wantJson = true) {
       if (closed) return Promise.reject(new HttpError(503, 'the collector is shutting down: try again', {'Retry-After': '1'}));
       // The least busy thread.
       const thread = pool.reduce((best, candidate) => (candidate.waiting.size < best.waiting.size ? candidate : best));
@@ -86,7 +90,7 @@ export function createBatchChecker(options: BatchCheckerOptions): BatchChecker {
       return new Promise((resolve, reject) => {
         if (!thread.waiting.size) thread.worker.ref();
         thread.waiting.set(id, {resolve, reject});
-        const job: CheckJob = {id, received, gzip, maxInflatedBytes};
+        const job: CheckJob = {id, received, gzip, maxInflatedBytes, wantJson};
         thread.worker.postMessage(job);
       });
     },

@@ -79,12 +79,19 @@ let lastStringEscaped = false;
 
 // From the opening quote to just past the closing one.
 function scanString(b: Buffer, i: number): number {
-  i++;
   lastStringEscaped = false;
+  i++;
+  while (PLAIN[b[i]] === 1) i++;
+  if (b[i] === QUOTE) return i + 1;
+  return scanStringFrom(b, i) + 1;
+}
+
+// The rest of a string from its first escape (or the byte that ends it
+// badly), to its closing quote.
+function scanStringFrom(b: Buffer, i: number): number {
   for (;;) {
-    while (PLAIN[b[i]] === 1) i++;
     const c = b[i];
-    if (c === QUOTE) return i + 1;
+    if (c === QUOTE) return i;
     if (c === BACKSLASH) {
       lastStringEscaped = true;
       const e = b[i + 1];
@@ -96,6 +103,9 @@ function scanString(b: Buffer, i: number): number {
       } else {
         throw new NotJson('bad escape', i + 1, b.length);
       }
+    } else if (PLAIN[c] === 1) {
+      i++;
+      while (PLAIN[b[i]] === 1) i++;
     } else {
       throw new NotJson(c === undefined ? 'unterminated string' : 'control character in a string', i, b.length);
     }
@@ -146,39 +156,51 @@ function scanKeyAndColon(b: Buffer, i: number): number {
 // Containers open around the value being skipped (IN_ARRAY / IN_OBJECT), grown as needed.
 let stack = new Uint8Array(256);
 
-function push(depth: number, kind: number): void {
-  if (depth === stack.length) {
-    const grown = new Uint8Array(stack.length * 2);
-    grown.set(stack);
-    stack = grown;
-  }
-  stack[depth] = kind;
+function grow(): Uint8Array {
+  const grown = new Uint8Array(stack.length * 2);
+  grown.set(stack);
+  stack = grown;
+  return grown;
 }
 
 // One JSON value of any kind, nested or not, without recursion (a deep DOM
-// makes a deep snapshot).
+// makes a deep snapshot). The hottest loop of the collector: strings, the
+// commonest value, and the punctuation between values are scanned inline,
+// and whitespace (which the tracker never sends) is skipped only where found.
 function skipValue(b: Buffer, i: number): number {
   let depth = 0;
+  let kinds = stack;
   for (;;) {
     // A value starts at i.
-    const c = b[i];
+    let c = b[i];
     if (c === QUOTE) {
-      i = scanString(b, i);
+      i++;
+      for (;;) {
+        while (PLAIN[b[i]] === 1) i++;
+        if (b[i] === QUOTE) break;
+        i = scanStringFrom(b, i);
+        break;
+      }
+      i++;
     } else if (c === OPEN_BRACE) {
-      i = skipWhitespace(b, i + 1);
+      i++;
+      if (b[i] <= 0x20) i = skipWhitespace(b, i);
       if (b[i] === CLOSE_BRACE) {
         i++;
       } else {
-        push(depth++, IN_OBJECT);
+        if (depth === kinds.length) kinds = grow();
+        kinds[depth++] = IN_OBJECT;
         i = scanKeyAndColon(b, i);
         continue;
       }
     } else if (c === OPEN_BRACKET) {
-      i = skipWhitespace(b, i + 1);
+      i++;
+      if (b[i] <= 0x20) i = skipWhitespace(b, i);
       if (b[i] === CLOSE_BRACKET) {
         i++;
       } else {
-        push(depth++, IN_ARRAY);
+        if (depth === kinds.length) kinds = grow();
+        kinds[depth++] = IN_ARRAY;
         continue;
       }
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
@@ -195,15 +217,19 @@ function skipValue(b: Buffer, i: number): number {
     // After a value: close what ends here, until a comma calls for the next value.
     for (;;) {
       if (depth === 0) return i;
-      i = skipWhitespace(b, i);
-      const next = b[i];
-      const kind = stack[depth - 1];
-      if (next === COMMA) {
-        i = skipWhitespace(b, i + 1);
+      c = b[i];
+      if (c <= 0x20) {
+        i = skipWhitespace(b, i);
+        c = b[i];
+      }
+      const kind = kinds[depth - 1];
+      if (c === COMMA) {
+        i++;
+        if (b[i] <= 0x20) i = skipWhitespace(b, i);
         if (kind === IN_OBJECT) i = scanKeyAndColon(b, i);
         break;
       }
-      if (next === (kind === IN_OBJECT ? CLOSE_BRACE : CLOSE_BRACKET)) {
+      if (c === (kind === IN_OBJECT ? CLOSE_BRACE : CLOSE_BRACKET)) {
         i++;
         depth--;
         continue;

@@ -31,8 +31,8 @@ export function instrumentStorage<S extends object>(storage: S, watch: StorageWa
       metrics.sessionCreated();
       metrics.sessionActive((result as {sessionID: string}).sessionID, at);
     } else if (operation === 'putBatch') {
-      const batch = args[0] as {sessionID: string; body: {length: number}};
-      if (result === 'stored') metrics.batchStored(batch.body.length);
+      const batch = args[0] as {sessionID: string; body: {length: number}; jsonBytes?: number};
+      if (result === 'stored') metrics.batchStored(batch.jsonBytes ?? batch.body.length);
       else metrics.batchDuplicate();
       metrics.sessionActive(batch.sessionID, at);
     } else if (operation === 'addPage' || operation === 'updateSession') {

@@ -19,10 +19,12 @@ export interface StorageChoice {
   blobs?: string;
   s3Endpoint?: string;
   log?: (line: string) => void;
+  /** The collector's worker script (dist/collector-worker.js), for the file storage's page writes. */
+  workerUrl?: URL;
 }
 
 export async function openStorage(choice: StorageChoice): Promise<Storage> {
-  if (!choice.database && !choice.blobs) return createFileStorage(choice.dataDir, {log: choice.log});
+  if (!choice.database && !choice.blobs) return createFileStorage(choice.dataDir, {log: choice.log, workerUrl: choice.workerUrl});
   if (!choice.database || !choice.blobs) {
     throw new Error('--database and --blobs go together: PostgreSQL keeps the index, the object store the events (give both, or neither for files under --data)');
   }

@@ -75,7 +75,11 @@ export interface BatchToStore {
   sessionID: string;
   pageID: number;
   seq: number;
-  /** The batch as a JSON array of events, already checked. */
+  /**
+   * The batch as a JSON array of events, already checked. Empty when `gzip`
+   * is given to a backend that keeps gzip (`Storage.keepsGzip`): nobody
+   * inflates a batch only to throw the JSON away.
+   */
   body: Buffer;
   /**
    * The same batch gzipped, as the tracker sent it, when it came gzipped: a
@@ -83,6 +87,8 @@ export interface BatchToStore {
    * inflate them when the page is read.
    */
   gzip?: Buffer;
+  /** Bytes of the JSON array (inflated), for metrics; default `body.length`. */
+  jsonBytes?: number;
   eventCount: number;
   /** What the batch changes in its session: applied once, with the batch, only when it is stored (not for a duplicate). */
   change?: SessionChange;
@@ -106,6 +112,8 @@ export class SessionGone extends Error {
 }
 
 export interface Storage {
+  /** The backend stores a batch's `gzip` when it has one, and then needs no `body`. */
+  readonly keepsGzip?: boolean;
   /** Resolves once the session is stored durably. */
   createSession(session: NewSession): Promise<Session>;
   getSession(sessionID: string): Promise<Session | undefined>;

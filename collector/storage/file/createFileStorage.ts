@@ -65,6 +65,7 @@ import {sessionMatches} from '../sessionMatches';
 import {syncDirectory} from '../../lib/syncDirectory';
 import {openFileSystemSync} from '../../lib/syncFileSystem';
 import {writeFileAtomic, type Durability} from '../../lib/writeFileAtomic';
+import {createPageWriter} from './createPageWriter';
 import {listSegments, openJournal, readSegment, removeSegments, type Journal, type JournalEntry} from './journal';
 import {SessionErased, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionQuery, type Storage} from '../storage';
 import type {Page, Session} from '../../types';
@@ -76,6 +77,8 @@ export interface FileStorageOptions {
   checkpointMs?: number;
   /** A journal segment past this many bytes is checkpointed at once (default 64 MiB). */
   maxSegmentBytes?: number;
+  /** The collector's worker script (dist/collector-worker.js): page files are written in a worker thread. */
+  workerUrl?: URL | null;
   log?: (line: string) => void;
 }
 
@@ -117,9 +120,9 @@ const BATCH_FILE = /^(\d+)\.(\d+)\.json(\.gz)?$/;
 // is read again from the directory if the page ever receives another batch.
 const PAGE_STATE_IDLE_MS = 5 * 60_000;
 const LOAD_CONCURRENCY = 32;
-// Page files written at once: the rest of libuv's four threads stay free for
-// the journal's writes and syncs, and for inflating requests.
-const WRITE_CONCURRENCY = 2;
+// Page files handed to the writer at once. Written on libuv's threads (no
+// worker thread), two leave the rest of its four free for the journal.
+const WRITE_CONCURRENCY = {worker: 256, inline: 2};
 
 const batchFileName = (seq: number, eventCount: number, encoding: Encoding) =>
   `${String(seq).padStart(6, '0')}.${eventCount}.json${encoding === 'gzip' ? '.gz' : ''}`;
@@ -128,6 +131,7 @@ const byStartedAt = (a: Session, b: Session) => a.startedAt - b.startedAt || (a.
 
 export async function createFileStorage(dataDir: string, options: FileStorageOptions = {}): Promise<Storage> {
   const checkpointMs = options.checkpointMs ?? 2000;
+  const writeConcurrency = options.workerUrl ? WRITE_CONCURRENCY.worker : WRITE_CONCURRENCY.inline;
   const log = options.log ?? (() => {});
   const sessionsDir = join(dataDir, 'sessions');
   const erasedDir = join(dataDir, 'erased');
@@ -182,6 +186,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   }
   let nextLsn = lastLsn + 1;
   for (const lsn of appliedLsn.values()) nextLsn = Math.max(nextLsn, lsn + 1);
+  const pageWriter = createPageWriter(options.workerUrl ?? null);
   const journal: Journal = await openJournal(journalDir, {
     nextLsn,
     maxSegmentBytes: options.maxSegmentBytes,
@@ -380,7 +385,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   }
 
   function pumpWrites(): void {
-    while (writesRunning < WRITE_CONCURRENCY && writeQueue.length) {
+    while (writesRunning < writeConcurrency && writeQueue.length) {
       const {entry, settle} = writeQueue.shift()!;
       writesRunning++;
       void writePageFile(entry)
@@ -398,7 +403,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     if (!unwritten.has(entry)) return true;
     const dir = pageDir(entry.sessionID, entry.pageID);
     try {
-      await writeFileAtomic(join(dir, entry.name), entry.body, 'none');
+      await pageWriter.write(join(dir, entry.name), entry.body);
     } catch {
       entry.failed = true;
       return false;
@@ -480,6 +485,8 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   }
 
   return {
+    keepsGzip: true,
+
     async createSession(input: NewSession): Promise<Session> {
       if (sessions.has(input.sessionID) || erased.has(input.sessionID)) throw new Error(`session ${input.sessionID} exists already`);
       const session = newSessionRecord(input);
@@ -648,6 +655,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
         },
       );
       await journal.close();
+      await pageWriter.close();
       const written = await Promise.allSettled([...metadataWrites.values()]);
       if (checkpointed && journal.isEmpty() && written.every((result) => result.status === 'fulfilled')) await writeFile(cleanMarker, '');
     },
