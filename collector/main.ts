@@ -41,7 +41,16 @@ async function main(): Promise<void> {
   const collector = await startCollector({
     workerUrl,
     dataDir,
-    storage: await openStorage({dataDir, workerUrl, database: args.database, blobs: args.blobs, s3Endpoint: args.s3Endpoint, log: (line) => (notes ? notes.push(line) : console.log(line))}),
+    storage: await openStorage({
+      dataDir,
+      workerUrl,
+      // For crash tests only: acknowledged batches stay in the journal alone for this long.
+      pageWriteDelayMs: Number(process.env.TRACKER_TEST_PAGE_WRITE_DELAY_MS) || undefined,
+      database: args.database,
+      blobs: args.blobs,
+      s3Endpoint: args.s3Endpoint,
+      log: (line) => (notes ? notes.push(line) : console.log(line)),
+    }),
     retentionDays: args.retentionDays,
     host: args.host,
     port: args.port,

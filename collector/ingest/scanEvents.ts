@@ -154,7 +154,7 @@ function scanKeyAndColon(b: Buffer, i: number): number {
 }
 
 // Containers open around the value being skipped (IN_ARRAY / IN_OBJECT), grown as needed.
-let stack = new Uint8Array(256);
+let stack: Uint8Array = new Uint8Array(256);
 
 function grow(): Uint8Array {
   const grown = new Uint8Array(stack.length * 2);

@@ -21,10 +21,12 @@ export interface StorageChoice {
   log?: (line: string) => void;
   /** The collector's worker script (dist/collector-worker.js), for the file storage's page writes. */
   workerUrl?: URL;
+  /** For crash tests only (see FileStorageOptions). */
+  pageWriteDelayMs?: number;
 }
 
 export async function openStorage(choice: StorageChoice): Promise<Storage> {
-  if (!choice.database && !choice.blobs) return createFileStorage(choice.dataDir, {log: choice.log, workerUrl: choice.workerUrl});
+  if (!choice.database && !choice.blobs) return createFileStorage(choice.dataDir, {log: choice.log, workerUrl: choice.workerUrl, pageWriteDelayMs: choice.pageWriteDelayMs});
   if (!choice.database || !choice.blobs) {
     throw new Error('--database and --blobs go together: PostgreSQL keeps the index, the object store the events (give both, or neither for files under --data)');
   }

@@ -79,6 +79,12 @@ export interface FileStorageOptions {
   maxSegmentBytes?: number;
   /** The collector's worker script (dist/collector-worker.js): page files are written in a worker thread. */
   workerUrl?: URL | null;
+  /**
+   * For crash tests only: page files wait this long after their batch is
+   * acknowledged, so that a kill finds acknowledged batches in the journal
+   * alone (collector/test/groupCommitKill.test.ts).
+   */
+  pageWriteDelayMs?: number;
   log?: (line: string) => void;
 }
 
@@ -399,6 +405,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   }
 
   async function writePageFile(entry: Unwritten): Promise<boolean> {
+    if (options.pageWriteDelayMs) await new Promise((resolve) => setTimeout(resolve, options.pageWriteDelayMs));
     // Removed meanwhile (erasure, retention): nothing to write.
     if (!unwritten.has(entry)) return true;
     const dir = pageDir(entry.sessionID, entry.pageID);
