@@ -130,6 +130,8 @@ test('the package ships the built files and none of the sources', () => {
     'dist/snippet.html',
     'dist/snippet-sri.html',
     'dist/collector.js',
+    // Its worker threads (batch checks, page files).
+    'dist/collector-worker.js',
     'dist/viewer/index.html',
     'loader/fillSnippet.mjs',
     'loader/fillSnippet.d.mts',
