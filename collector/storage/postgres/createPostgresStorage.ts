@@ -34,6 +34,8 @@
 // removal sweep (every `removalSweepMs`, and at start-up) deletes them once
 // the store is back. Several collectors sweeping the same note is harmless.
 import {randomBytes} from 'node:crypto';
+import {promisify} from 'node:util';
+import {gunzip as gunzipCallback} from 'node:zlib';
 import type {Pool, PoolClient, QueryResult, QueryResultRow} from 'pg';
 import {StorageUnavailable} from '../../lib/storageUnavailable';
 import type {Page, Session} from '../../types';
@@ -83,6 +85,8 @@ const PAGES_JSON = `coalesce((
   FROM pages p WHERE p.session_id = s.session_id), '[]') AS pages`;
 
 const SELECT_SESSION = `SELECT s.*, ${PAGES_JSON} FROM sessions s`;
+
+const gunzip = promisify(gunzipCallback);
 
 export async function createPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
   const log = options.log ?? (() => {});
@@ -270,13 +274,16 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   async function readWhole({object_key: key, bytes}: {object_key: string; bytes: number}): Promise<Buffer> {
     for (let attempt = 0; ; attempt++) {
       const body = await blobs.get(key);
-      if (body.length === bytes) return body;
+      // A batch kept as the tracker sent it, gzipped (a JSON array never starts with these bytes).
+      if (body.length === bytes) return body[0] === 0x1f && body[1] === 0x8b ? gunzip(body) : body;
       if (attempt === 4) throw new StorageUnavailable(`object ${key} has ${body.length} bytes, the manifest says ${bytes}: the object store is not answering what it stored`);
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     }
   }
 
   return {
+    keepsGzip: true,
+
     async createSession(input: NewSession): Promise<Session> {
       const session = newSessionRecord(input);
       await query(
@@ -417,11 +424,13 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     },
   };
 
-  async function putBatch({sessionID, pageID, seq, body, eventCount, change}: BatchToStore): Promise<'stored' | 'duplicate'> {
+  async function putBatch({sessionID, pageID, seq, body: json, gzip, eventCount, change}: BatchToStore): Promise<'stored' | 'duplicate'> {
+    // The batch as the tracker sent it: gzip is 8 times fewer bytes to upload and keep.
+    const body = gzip ?? json;
     // Most duplicates are retries of a batch stored long ago: answered without an upload.
     const known = await query(pool, 'SELECT 1 FROM batches WHERE session_id = $1 AND page_id = $2 AND seq = $3', [sessionID, pageID, seq]);
     if (known.rowCount) return 'duplicate';
-    const key = `${sessionPrefix(sessionID)}${pageID}/${String(seq).padStart(6, '0')}-${randomBytes(6).toString('hex')}.json`;
+    const key = `${sessionPrefix(sessionID)}${pageID}/${String(seq).padStart(6, '0')}-${randomBytes(6).toString('hex')}.json${gzip ? '.gz' : ''}`;
     await blobs.put(key, body);
     let outcome: 'stored' | 'duplicate';
     try {
