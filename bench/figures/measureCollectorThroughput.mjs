@@ -1,5 +1,6 @@
 // Figure 7: how many batches a collector stores per second on this machine,
-// durable as shipped (its defaults, its data directory on the project's disk).
+// durable as shipped (its defaults, its data directory on the project's disk),
+// and the same on PostgreSQL + S3 (both on this machine too).
 // autocannon plays many tabs at once: each request is a ~10 KB gzipped batch
 // of rrweb events for one of many pages obtained from POST /v1/web/start, with
 // the page's next seq, so no request is a duplicate the collector could
@@ -7,7 +8,9 @@
 // against the acknowledged batches.
 import {createRequire} from 'node:module';
 import {join} from 'node:path';
+import {readFileSync} from 'node:fs';
 import {startCollector} from '../lib/startCollector.mjs';
+import {startStorageServices} from '../lib/startStorageServices.mjs';
 import {syntheticBatch} from '../lib/syntheticBatch.mjs';
 
 const BATCH_GZIP_BYTES = 10 * 1024;
@@ -77,85 +80,152 @@ function load(autocannon, collectorUrl, pages, batch, connections, seconds) {
   });
 }
 
+// CPU seconds of a process (user + system), from /proc; null elsewhere than Linux.
+function processCpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+// Busy CPU seconds of the whole machine (every core), from /proc/stat.
+function machineBusySeconds() {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const idle = fields[3] + fields[4];
+    return (fields.reduce((sum, value) => sum + value, 0) - idle) / 100;
+  } catch {
+    return null;
+  }
+}
+
+async function measureBackend({autocannon, batch, options, progress, collector, label, extraPids = {}}) {
+  const connections = options.connections;
+  const pages = await openPages(collector.url, connections * PAGES_PER_CONNECTION);
+  let warmupAcknowledged = 0;
+  if (!options.smoke) {
+    progress(`collector throughput (${label}): warm-up`);
+    warmupAcknowledged = (await load(autocannon, collector.url, pages, batch, connections, 3)).result['2xx'];
+  }
+  progress(`collector throughput (${label}): ${options.throughputSeconds} s, ${connections} connections`);
+  // CPU used during the run, in cores: whether the collector is bound by its
+  // CPU, by the disk, or by the load generator sharing the machine.
+  const cpuBefore = {collector: collector.cpuSeconds(), machine: machineBusySeconds(), ...Object.fromEntries(Object.entries(extraPids).map(([name, pid]) => [name, processCpuSeconds(pid)]))};
+  const generatorCpuBefore = process.cpuUsage();
+  const syncsBefore = await collector.metric('collector_storage_syncs_total');
+  const {result, requestErrors} = await load(autocannon, collector.url, pages, batch, connections, options.throughputSeconds);
+  const syncs = (await collector.metric('collector_storage_syncs_total')) - syncsBefore;
+  const generatorCpu = process.cpuUsage(generatorCpuBefore);
+  const seconds = result.duration || options.throughputSeconds;
+  const cores = (after, before) => (after === null || before === null ? null : (after - before) / seconds);
+  const cpu = {
+    collectorCores: cores(collector.cpuSeconds(), cpuBefore.collector),
+    loadGeneratorCores: (generatorCpu.user + generatorCpu.system) / 1e6 / seconds,
+    machineCores: cores(machineBusySeconds(), cpuBefore.machine),
+    ...Object.fromEntries(Object.entries(extraPids).map(([name, pid]) => [`${name}Cores`, cores(processCpuSeconds(pid), cpuBefore[name])])),
+  };
+  const stored2xx = result['2xx'];
+  const perSecond = stored2xx / seconds;
+
+  // Durability check: what the collector says it holds against what it acknowledged.
+  let storedEvents = null;
+  try {
+    const sessions = await collector.sessions('?limit=1000');
+    const ours = new Set(pages.map((page) => page.sessionID));
+    storedEvents = sessions.filter((s) => ours.has(s.sessionID)).reduce((sum, s) => sum + s.pages.reduce((n, p) => n + (p.eventCount ?? 0), 0), 0);
+  } catch (error) {
+    progress(`collector throughput (${label}): could not read the stored counts (${error.message})`);
+  }
+  const storedBatches = storedEvents === null ? null : storedEvents / batch.events;
+  // Requests still in flight when the load generator stops may be stored
+  // without being counted as acknowledged: stored >= acknowledged is the check.
+  const acknowledged = warmupAcknowledged + stored2xx;
+  const storedNote = storedBatches === null ? '' : storedBatches >= acknowledged ? ' · every acknowledged batch stored' : ` · LOST ${acknowledged - storedBatches} acknowledged batches`;
+  const fmt = (value) => (value === null || value === undefined ? '?' : value.toFixed(2));
+  const extraCpu = Object.keys(extraPids).map((name) => `, ${name} ${fmt(cpu[`${name}Cores`])}`).join('');
+  const note =
+    `p50 ${result.latency.p50} ms · p99 ${result.latency.p99} ms · non-2xx ${result.non2xx} · errors ${result.errors}` +
+    ` · CPU (cores): collector ${fmt(cpu.collectorCores)}${extraCpu}, load generator ${fmt(cpu.loadGeneratorCores)}, machine ${fmt(cpu.machineCores)}` +
+    (stored2xx ? ` · ${(syncs / stored2xx).toFixed(3)} collector fsyncs per batch` : '') +
+    storedNote;
+  const details = {
+    seconds,
+    connections,
+    pages: pages.length,
+    batch: {events: batch.events, jsonBytes: batch.json.length, gzipBytes: batch.gzip.length},
+    acknowledged: stored2xx,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    cpu,
+    collectorSyncs: syncs,
+    syncsPerBatch: stored2xx ? syncs / stored2xx : null,
+    latencyMs: {p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.average},
+    perSecond,
+    requestErrors,
+    // Every acknowledged batch (warm-up included: same pages) must be stored once.
+    acknowledgedWithWarmup: acknowledged,
+    storedBatches,
+  };
+  return {perSecond, note, details, lost: storedBatches !== null && storedBatches < acknowledged};
+}
+
 export async function measureCollectorThroughput({options, progress, tmp}) {
   const autocannon = loadAutocannon();
   const batch = syntheticBatch(BATCH_GZIP_BYTES);
-  const collector = await startCollector({dataDir: join(tmp, 'collector-throughput')});
-  try {
-    const connections = options.connections;
-    const pages = await openPages(collector.url, connections * PAGES_PER_CONNECTION);
-    let warmupAcknowledged = 0;
-    if (!options.smoke) {
-      progress('collector throughput: warm-up');
-      warmupAcknowledged = (await load(autocannon, collector.url, pages, batch, connections, 3)).result['2xx'];
-    }
-    progress(`collector throughput: ${options.throughputSeconds} s, ${connections} connections`);
-    const before = pages.reduce((sum, page) => sum + page.nextSeq, 0);
-    // CPU used during the run, in cores: whether the collector is bound by
-    // its CPU, by the disk, or by the load generator sharing the machine.
-    const collectorCpuBefore = collector.cpuSeconds();
-    const generatorCpuBefore = process.cpuUsage();
-    const {result, requestErrors} = await load(autocannon, collector.url, pages, batch, connections, options.throughputSeconds);
-    const generatorCpu = process.cpuUsage(generatorCpuBefore);
-    const cpu = {
-      collectorCores: collectorCpuBefore === null ? null : (collector.cpuSeconds() - collectorCpuBefore) / result.duration,
-      loadGeneratorCores: (generatorCpu.user + generatorCpu.system) / 1e6 / result.duration,
-    };
-    const built = pages.reduce((sum, page) => sum + page.nextSeq, 0) - before;
-    const stored2xx = result['2xx'];
-    const perSecond = stored2xx / (result.duration || options.throughputSeconds);
+  const size = `${(batch.gzip.length / 1024).toFixed(1)} KiB gzip`;
+  const rows = [];
+  const details = {};
 
-    // Durability check: what the collector says it holds against what it acknowledged.
-    let storedEvents = null;
+  const files = await startCollector({dataDir: join(tmp, 'collector-throughput')});
+  try {
+    const measured = await measureBackend({autocannon, batch, options, progress, collector: files, label: 'files'});
+    rows.push({
+      metric: `batches of ${size} stored per second, ${options.connections} connections, files (default)`,
+      unit: 'perSecond',
+      baseline: null,
+      value: measured.perSecond,
+      ratio: null,
+      goal: {valueMin: 2000},
+      note: measured.note,
+    });
+    details.files = measured.details;
+  } finally {
+    details.files = {...details.files, shutdownMs: await files.stop(), collectorOutput: files.output().slice(0, 2000)};
+  }
+
+  // The same load on PostgreSQL + S3, with the database and the store on this machine too.
+  const services = await startStorageServices(tmp);
+  if (!services) {
+    rows.push({metric: `batches of ${size} stored per second, PostgreSQL + S3`, unit: 'perSecond', baseline: null, value: null, ratio: null, goal: {valueMin: 1000}, note: 'not measured: PostgreSQL is not installed'});
+    return {rows, details};
+  }
+  try {
+    const env = {...process.env, TRACKER_SECRET: 'bench-secret', AWS_ACCESS_KEY_ID: services.s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: services.s3.credentials.secretAccessKey, AWS_REGION: 'us-east-1'};
+    const shared = await startCollector({
+      dataDir: join(tmp, 'collector-throughput-postgres'),
+      args: ['--database', services.database, '--blobs', `s3://${services.s3.bucket}/bench`, '--s3-endpoint', services.s3.endpoint],
+      env,
+    });
     try {
-      const sessions = await collector.sessions('?limit=1000');
-      const ours = new Set(pages.map((page) => page.sessionID));
-      storedEvents = sessions.filter((s) => ours.has(s.sessionID)).reduce((sum, s) => sum + s.pages.reduce((n, p) => n + (p.eventCount ?? 0), 0), 0);
-    } catch (error) {
-      progress(`collector throughput: could not read the stored counts (${error.message})`);
-    }
-    const storedBatches = storedEvents === null ? null : storedEvents / batch.events;
-    // Requests still in flight when the load generator stops may be stored
-    // without being counted as acknowledged: stored >= acknowledged is the check.
-    const acknowledged = warmupAcknowledged + stored2xx;
-    const storedNote = storedBatches === null ? '' : storedBatches >= acknowledged ? ' · every acknowledged batch stored' : ` · LOST ${acknowledged - storedBatches} acknowledged batches`;
-    const rows = [
-      {
-        metric: `batches of ${(batch.gzip.length / 1024).toFixed(1)} KiB gzip stored per second, ${connections} connections`,
+      const measured = await measureBackend({autocannon, batch, options, progress, collector: shared, label: 'PostgreSQL + S3', extraPids: {s3rver: services.s3.pid}});
+      rows.push({
+        metric: `batches of ${size} stored per second, ${options.connections} connections, PostgreSQL + S3 on this machine`,
         unit: 'perSecond',
         baseline: null,
-        value: perSecond,
+        value: measured.perSecond,
         ratio: null,
-        goal: {valueMin: 2000},
-        note:
-          `p50 ${result.latency.p50} ms · p99 ${result.latency.p99} ms · non-2xx ${result.non2xx} · errors ${result.errors}` +
-          (cpu.collectorCores === null ? '' : ` · CPU: collector ${cpu.collectorCores.toFixed(2)} cores, load generator ${cpu.loadGeneratorCores.toFixed(2)}`) +
-          storedNote,
-      },
-    ];
-    return {
-      rows,
-      details: {
-        seconds: result.duration,
-        connections,
-        pages: pages.length,
-        batch: {events: batch.events, jsonBytes: batch.json.length, gzipBytes: batch.gzip.length},
-        requestsBuilt: built,
-        acknowledged: stored2xx,
-        non2xx: result.non2xx,
-        errors: result.errors,
-        timeouts: result.timeouts,
-        cpu,
-        latencyMs: {p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: result.latency.average},
-        perSecond,
-        requestErrors,
-        // Every acknowledged batch (warm-up included: same pages) must be stored once.
-        acknowledgedWithWarmup: acknowledged,
-        storedBatches,
-        collectorOutput: collector.output().slice(0, 2000),
-      },
-    };
+        goal: {valueMin: 1000},
+        note: measured.note,
+      });
+      details.postgres = measured.details;
+    } finally {
+      details.postgres = {...details.postgres, shutdownMs: await shared.stop(), collectorOutput: shared.output().slice(0, 2000)};
+    }
   } finally {
-    await collector.stop();
+    await services.stop();
   }
+  return {rows, details};
 }

@@ -19,9 +19,10 @@ function cpuSeconds(pid) {
   }
 }
 
-export async function startCollector({dataDir, args = []}) {
+export async function startCollector({dataDir, args = [], env = process.env}) {
   mkdirSync(dataDir, {recursive: true});
   const child = spawn(process.execPath, [...NODE_ARGS, COLLECTOR_SCRIPT, '--port', '0', '--data', dataDir, ...args], {
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -57,13 +58,23 @@ export async function startCollector({dataDir, args = []}) {
     output: () => output,
     sessions: async (query = '') => (await api(`/api/sessions${query}`)).sessions,
     session: (sessionID) => api(`/api/sessions/${encodeURIComponent(sessionID)}/events`),
+    /** SIGTERM, and how long the collector took to exit (its last checkpoint included), in ms. */
     stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(0);
+      const started = performance.now();
       return new Promise((resolve) => {
-        child.once('exit', () => resolve());
+        child.once('exit', () => resolve(performance.now() - started));
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+        // After a load test the last checkpoint syncs hundreds of MB: give it time.
+        setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
       });
+    },
+    /** A counter's value summed over its labels, from /metrics. */
+    async metric(name) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      let sum = 0;
+      for (const line of text.split('\n')) if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+      return sum;
     },
   };
 }
