@@ -7,6 +7,8 @@ import type {Handler} from '../route';
 
 export const handleEraseSession: Handler = async ({params}, collector) => {
   const erased = await collector.storage.erase({sessionID: params.id});
+  // A DELETE sent again (its answer was lost) is told the session is gone, not that it never was.
+  if (!erased.length && (await collector.storage.isErased(params.id))) return {status: 200, json: {erased: [], alreadyErased: [params.id]}};
   if (!erased.length) throw new HttpError(404, `no session ${JSON.stringify(params.id)} on this collector`);
   return {status: 200, json: {erased}};
 };

@@ -4,11 +4,12 @@
 import {contentEncoding} from '../lib/contentEncoding';
 import {HttpError} from '../lib/httpError';
 import {readBody} from '../lib/readBody';
-import {parseStartRequest} from '../parseStartRequest';
+import {parseStartRequest, type StartRequest} from '../parseStartRequest';
 import {assertOriginAllowed} from '../projects';
 import {resumeOrCreateSession} from '../resumeOrCreateSession';
-import type {Handler} from '../route';
+import {SessionErased, SessionGone} from '../storage/storage';
 import {signSessionHash, signToken} from '../tokens';
+import type {Collector, Handler} from '../route';
 
 export const handleStart: Handler = async ({req, origin}, collector) => {
   contentEncoding(req, false);
@@ -23,19 +24,15 @@ export const handleStart: Handler = async ({req, origin}, collector) => {
   collector.admission.admitProject('handshake', project.key);
 
   const now = collector.now();
-  const {session, resumed} = await resumeOrCreateSession(request, collector, now);
-  const continued = resumed && request.page !== undefined ? session.pages[request.page - 1] : undefined;
-  const page =
-    continued ??
-    (await collector.storage.addPage(session.sessionID, {
-      url: request.url,
-      referrer: request.referrer,
-      startedAt: now,
-      ...(request.viewport && {viewport: request.viewport}),
-      ...(request.trackerVersion && {trackerVersion: request.trackerVersion}),
-    }));
-  // The page's URL counts as visited even if no batch ever arrives.
-  if (!continued && request.url) await collector.storage.updateSession(session.sessionID, {urls: [request.url]});
+  let outcome: Awaited<ReturnType<typeof sessionAndPage>>;
+  try {
+    outcome = await sessionAndPage(request, collector, now);
+  } catch (error) {
+    if (!(error instanceof SessionGone || error instanceof SessionErased)) throw error;
+    // Removed (retention, erasure) between its lookup and the new page: the visitor gets a new session.
+    outcome = await sessionAndPage({...request, forceNew: true}, collector, now);
+  }
+  const {session, resumed, page} = outcome;
   const tokenExpiresAt = now + collector.tokenTtlMs;
   return {
     status: 200,
@@ -51,3 +48,20 @@ export const handleStart: Handler = async ({req, origin}, collector) => {
     },
   };
 };
+
+async function sessionAndPage(request: StartRequest, collector: Collector, now: number) {
+  const {session, resumed} = await resumeOrCreateSession(request, collector, now);
+  const continued = resumed && request.page !== undefined ? session.pages[request.page - 1] : undefined;
+  const page =
+    continued ??
+    (await collector.storage.addPage(session.sessionID, {
+      url: request.url,
+      referrer: request.referrer,
+      startedAt: now,
+      ...(request.viewport && {viewport: request.viewport}),
+      ...(request.trackerVersion && {trackerVersion: request.trackerVersion}),
+    }));
+  // The page's URL counts as visited even if no batch ever arrives.
+  if (!continued && request.url) await collector.storage.updateSession(session.sessionID, {urls: [request.url]});
+  return {session, resumed, page};
+}

@@ -31,6 +31,8 @@ for (const backend of backends) {
       await sendBatch(url, grant.sessionToken, 1, 0, events(3));
       await sendBatch(url, kept.sessionToken, 1, 0, events(2));
       assert.deepEqual(await erase(url, `/api/sessions/${grant.sessionID}`), {status: 200, json: {erased: [grant.sessionID]}});
+      // Sent again, as a client whose answer was lost would: it is gone, and says so.
+      assert.deepEqual(await erase(url, `/api/sessions/${grant.sessionID}`), {status: 200, json: {erased: [], alreadyErased: [grant.sessionID]}});
       assert.equal((await getJson(url, `/api/sessions/${grant.sessionID}`)).status, 404);
       assert.equal((await getJson(url, `/api/sessions/${grant.sessionID}/events`)).status, 404);
       const listed = (await getJson(url, '/api/sessions')).json.sessions.map((s: any) => s.sessionID);
@@ -138,6 +140,8 @@ describe('erasure while the object store is down: PostgreSQL + S3', {skip: skipW
     await proxy.refuse();
     try {
       assert.deepEqual(await erase(url, `/api/sessions/${grant.sessionID}`), {status: 200, json: {erased: [grant.sessionID]}});
+      // Sent again, as a client whose answer was lost would: it is gone, and says so.
+      assert.deepEqual(await erase(url, `/api/sessions/${grant.sessionID}`), {status: 200, json: {erased: [], alreadyErased: [grant.sessionID]}});
       assert.equal((await getJson(url, `/api/sessions/${grant.sessionID}`)).status, 404);
       assert.equal((await sendBatch(url, grant.sessionToken, 1, 1, events(2, 3))).status, 410);
     } finally {

@@ -1,7 +1,9 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {signSessionHash} from '../tokens';
-import {collectorFor, getJson, handshake, startSession} from './helpers';
+import {createFileStorage} from '../storage/file/createFileStorage';
+import type {Storage} from '../storage/storage';
+import {collectorFor, getJson, handshake, startSession, tempDir} from './helpers';
 
 const secret = 'handshake-test-secret';
 const collector = await collectorFor({
@@ -143,4 +145,27 @@ test('a body that is JSON but not an object is refused with 400', async () => {
 test('a handshake body over 64 KiB is refused with 413', async () => {
   const {status} = await handshake(url, {metadata: {big: 'x'.repeat(1000)}, referrer: 'r'.repeat(70 * 1024)});
   assert.equal(status, 413);
+});
+
+test('a session removed between its lookup and its new page (retention, erasure) gives the visitor a new session, not a 500', async () => {
+  const files = await createFileStorage(await tempDir());
+  let removeNext = false;
+  const storage: Storage = {
+    ...files,
+    async addPage(sessionID, page) {
+      if (removeNext) {
+        removeNext = false;
+        await files.removeInactiveSince(Date.now() + 1, 100);
+      }
+      return files.addPage(sessionID, page);
+    },
+  };
+  const {url: racing} = await collectorFor({storage});
+  const first = await startSession(racing);
+  removeNext = true;
+  const {status, json} = await handshake(racing, {token: first.sessionToken});
+  assert.equal(status, 200);
+  assert.equal(json.resumed, false);
+  assert.notEqual(json.sessionID, first.sessionID);
+  assert.equal(json.pageID, 1);
 });

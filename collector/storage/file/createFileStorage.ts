@@ -67,7 +67,7 @@ import {openFileSystemSync} from '../../lib/syncFileSystem';
 import {writeFileAtomic, type Durability} from '../../lib/writeFileAtomic';
 import {createPageWriter} from './createPageWriter';
 import {listSegments, openJournal, readSegment, removeSegments, type Journal, type JournalEntry} from './journal';
-import {SessionErased, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionQuery, type Storage} from '../storage';
+import {SessionErased, SessionGone, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionQuery, type Storage} from '../storage';
 import type {Page, Session} from '../../types';
 
 const gunzip = promisify(gunzipCallback);
@@ -466,7 +466,8 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   function mustGet(sessionID: string): Session {
     const session = sessions.get(sessionID);
     if (!session && erased.has(sessionID)) throw new SessionErased(sessionID);
-    if (!session) throw new Error(`no session ${sessionID} in ${sessionsDir}`);
+    // Removed by retention (or never here): the handshake starts a new one, a batch gets 401.
+    if (!session) throw new SessionGone(sessionID);
     return session;
   }
 
