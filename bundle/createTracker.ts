@@ -22,6 +22,7 @@ import {loadCanvasCapture, preserveWebGLDrawingBuffers} from './canvas/loadCanva
 import type {CanvasCapture, StartCanvasCapture} from './canvas/captureCanvas';
 import {createBatcher, type Batcher} from './batcher';
 import {createTransport, type Credentials, type Lost, type Transport} from './transport';
+import {startDeliveryWorker, type DeliveryWorker} from './deliveryWorker';
 import {captureVitals} from './vitals';
 import {captureErrors} from './capture/captureErrors';
 import {captureConsole, CONSOLE_LEVELS} from './capture/captureConsole';
@@ -144,6 +145,8 @@ export function createTracker(config: BundleConfig): LiveTracker {
   let generation = 0;
   let canvas: CanvasCapture | null = null;
   let canvasLoading: Promise<StartCanvasCapture | null> | null = null;
+  // Started with the first recording, kept for the tracker's life; undefined until then.
+  let worker: DeliveryWorker | null | undefined;
 
   function record(event: RecordedEvent): void {
     // rrweb's throttled callbacks (mousemove, scroll) can still fire after stop().
@@ -285,7 +288,9 @@ export function createTracker(config: BundleConfig): LiveTracker {
   }
 
   function createDelivery(session: SessionGrant): void {
+    if (worker === undefined) worker = startDeliveryWorker(config.bundleScript);
     transport = createTransport({
+      worker,
       ingestPoint,
       credentials: {token: session.sessionToken, pageID: session.pageID},
       maxBufferBytes: options.maxBufferBytes,

@@ -3,8 +3,13 @@
 // acknowledges a batch it already has. One request is in flight at a time,
 // except when the page is hidden: then everything that fits the keepalive
 // budget goes out at once (the collector orders by seq, so order still holds).
+// Where the delivery worker runs (deliveryWorker.ts), gzip and the requests
+// happen there, off the page's main thread; what the page keeps doing is
+// JSON.stringify, once per batch (a retry sends the bytes it already has).
 import type {RecordedEvent} from './types';
 import {canCompress, compressBatch} from './compressBatch';
+import {postBatch} from './postBatch';
+import type {DeliveryWorker} from './deliveryWorker';
 import {backoffDelay} from './lib/backoff';
 import {retryAfterMs} from './lib/retryAfter';
 import {sleep} from './lib/sleep';
@@ -14,7 +19,6 @@ import {warn} from './lib/warn';
 // (https://fetch.spec.whatwg.org/#http-network-or-cache-fetch, "inflight keepalive bytes").
 // A little margin is left for other scripts of the page.
 export const KEEPALIVE_BUDGET = 60 * 1024;
-const REQUEST_TIMEOUT_MS = 30_000;
 
 interface Batch {
   seq: number;
@@ -25,6 +29,8 @@ interface Batch {
   firstTimestamp: number;
   lastTimestamp: number;
   sending: Promise<void> | null;
+  /** Its request is the worker's, which dies with the page. */
+  inWorker?: boolean;
   noKeepalive?: boolean;
 }
 
@@ -58,6 +64,8 @@ export interface TransportOptions {
   onLost(lost: Lost): void;
   /** A batch was stored. */
   onDelivered(): void;
+  /** Gzip and requests off the main thread, when there is one. */
+  worker?: DeliveryWorker | null;
 }
 
 export function createTransport(options: TransportOptions) {
@@ -86,7 +94,9 @@ export function createTransport(options: TransportOptions) {
       sending: null,
     };
     if (compress && canCompress) {
-      batch.ready = compressBatch(json).then(
+      // A worker that fails or goes away hands the job back.
+      const inWorker = options.worker?.compress(json);
+      batch.ready = (inWorker ? inWorker.catch(() => compressBatch(json)) : compressBatch(json)).then(
         (gzip) => {
           // Sent plain already (on hide) or dropped: nothing to keep.
           if (batch.json === null || !outbox.includes(batch)) return;
@@ -124,76 +134,78 @@ export function createTransport(options: TransportOptions) {
     }
   }
 
-  async function post(batch: Batch, keepalive: boolean): Promise<Outcome> {
+  // `hiding`: the page may be going away, and only the page's own keepalive
+  // requests outlive it. Otherwise the worker sends where there is one, and
+  // the page sends with keepalive where the budget allows, so that a request
+  // under way still arrives if the tab closes.
+  async function post(batch: Batch, hiding: boolean): Promise<Outcome> {
     const body = batch.gzip ?? batch.json ?? '';
     const headers: Record<string, string> = {
       Authorization: `Bearer ${credentials.token}`,
       'Content-Type': 'application/json',
     };
     if (batch.gzip) headers['Content-Encoding'] = 'gzip';
+    const url = `${options.ingestPoint}/v1/web/i?page=${credentials.pageID}&seq=${batch.seq}`;
     const size = typeof body === 'string' ? body.length : body.byteLength;
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
+    const inWorker = hiding ? null : options.worker?.post(url, headers, body);
+    batch.inWorker = !!inWorker;
+    const keepalive = hiding || (!inWorker && !batch.noKeepalive && size <= KEEPALIVE_BUDGET - keepaliveBytesInFlight);
     if (keepalive) keepaliveBytesInFlight += size;
     try {
-      const response = await fetch(`${options.ingestPoint}/v1/web/i?page=${credentials.pageID}&seq=${batch.seq}`, {
-        method: 'POST',
-        headers,
-        body,
-        keepalive,
-        credentials: 'omit',
-        signal: abort.signal,
-      });
-      // Read every answer to its end: Chrome counts a keepalive request's body
-      // against its 64 KiB budget until the response is consumed.
-      const text = await response.text().catch(() => '');
-      if (response.ok) return {kind: 'stored'};
-      if (response.status === 401) return {kind: 'renew'};
-      const problem = `collector answered ${response.status}: ${text}`;
-      if (response.status >= 500 || response.status === 429 || response.status === 408) {
-        return {kind: 'retry', afterMs: retryAfterMs(response.headers.get('Retry-After')), problem};
+      const answer = await (inWorker ? inWorker.catch(() => postBatch(url, headers, body, false)) : postBatch(url, headers, body, keepalive));
+      const {status} = answer;
+      if (!status) {
+        // A refused keepalive (budget taken by the page's own beacons) looks like
+        // a network error: the retry goes without keepalive.
+        if (keepalive) batch.noKeepalive = true;
+        return {kind: 'retry', afterMs: null, problem: answer.text};
       }
+      if (status >= 200 && status < 300) return {kind: 'stored'};
+      if (status === 401) return {kind: 'renew'};
+      const problem = `collector answered ${status}: ${answer.text}`;
+      if (status >= 500 || status === 429 || status === 408) return {kind: 'retry', afterMs: retryAfterMs(answer.retryAfter), problem};
       return {kind: 'refused', problem};
-    } catch (error) {
-      return {kind: 'retry', afterMs: null, problem: String(error)};
     } finally {
-      clearTimeout(timer);
       if (keepalive) keepaliveBytesInFlight -= size;
     }
   }
 
   // Sends one batch and settles its fate; returns how long to wait before the next try (0: go on).
-  function send(batch: Batch, keepalive: boolean): Promise<number> {
+  function send(batch: Batch, hiding: boolean): Promise<number> {
     let delay = 0;
-    batch.sending = post(batch, keepalive).then(async (outcome) => {
-      if (outcome.kind === 'stored') {
-        outbox = outbox.filter((other) => other !== batch);
-        failures = 0;
-        sentBatches++;
-        options.onDelivered();
-      } else if (outcome.kind === 'refused') {
-        outbox = outbox.filter((other) => other !== batch);
-        options.onLost({
-          events: batch.events,
-          batches: 1,
-          from: batch.firstTimestamp,
-          to: batch.lastTimestamp,
-          reason: outcome.problem,
-        });
-      } else if (outcome.kind === 'renew') {
-        const renewed = await options.renewCredentials();
-        if (renewed) moveTo(renewed);
-        else delay = backoffDelay(failures++, 1000, options.maxRetryDelayMs);
-      } else {
-        // A refused keepalive (budget taken by the page's own beacons) looks like
-        // a network error: the retry goes without keepalive.
-        if (keepalive) batch.noKeepalive = true;
-        delay = Math.min(outcome.afterMs ?? backoffDelay(failures, 1000, options.maxRetryDelayMs), 5 * 60_000);
-        failures++;
-      }
-      batch.sending = null;
-    });
-    return batch.sending.then(() => delay);
+    const attempt: Promise<void> = post(batch, hiding)
+      .then(async (outcome) => {
+        // Sent twice (on hide, what the worker had under way goes again): the
+        // first answer settles it, the collector stored it once.
+        if (!outbox.includes(batch)) return;
+        if (outcome.kind === 'stored') {
+          outbox = outbox.filter((other) => other !== batch);
+          failures = 0;
+          sentBatches++;
+          options.onDelivered();
+        } else if (outcome.kind === 'refused') {
+          outbox = outbox.filter((other) => other !== batch);
+          options.onLost({
+            events: batch.events,
+            batches: 1,
+            from: batch.firstTimestamp,
+            to: batch.lastTimestamp,
+            reason: outcome.problem,
+          });
+        } else if (outcome.kind === 'renew') {
+          const renewed = await options.renewCredentials();
+          if (renewed) moveTo(renewed);
+          else delay = backoffDelay(failures++, 1000, options.maxRetryDelayMs);
+        } else {
+          delay = Math.min(outcome.afterMs ?? backoffDelay(failures, 1000, options.maxRetryDelayMs), 5 * 60_000);
+          failures++;
+        }
+      })
+      .finally(() => {
+        if (batch.sending === attempt) batch.sending = null;
+      });
+    batch.sending = attempt;
+    return attempt.then(() => delay);
   }
 
   // A fresh handshake may land in another page (or session): batches not yet
@@ -217,8 +229,7 @@ export function createTransport(options: TransportOptions) {
           await batch.sending;
           continue;
         }
-        const size = batchBytes(batch);
-        const delay = await send(batch, !batch.noKeepalive && size <= KEEPALIVE_BUDGET - keepaliveBytesInFlight);
+        const delay = await send(batch, false);
         if (delay > 0) {
           await Promise.race([sleep(delay), new Promise<void>((resolve) => (wakeUp = resolve))]);
           wakeUp = null;
@@ -267,7 +278,7 @@ export function createTransport(options: TransportOptions) {
     }
     closeChunk();
     for (const batch of outbox) {
-      if (batch.sending) continue;
+      if (batch.sending && !batch.inWorker) continue;
       if (batchBytes(batch) > KEEPALIVE_BUDGET - keepaliveBytesInFlight) continue;
       void send(batch, true);
     }

@@ -1,11 +1,52 @@
-// The transport's memory cap, outside a browser: fetch is a stand-in the test
-// controls, so the order of events is certain.
+// The transport outside a browser: fetch (and the delivery worker) are
+// stand-ins the test controls, so the order of events is certain.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
-import {createTransport, type Lost} from '../transport';
+import {gunzipSync} from 'node:zlib';
+import {createTransport, type Lost, type TransportOptions} from '../transport';
+import type {DeliveryWorker} from '../deliveryWorker';
+import type {Answer} from '../postBatch';
 
+interface Call {
+  url: string;
+  keepalive: boolean;
+  body: string | Uint8Array;
+}
 
+/** Replaces fetch for the test's duration; `answer` decides each response. */
+function stubFetch(answer: (call: Call, index: number) => Promise<Response>) {
+  const calls: Call[] = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = ((url: string, init: RequestInit) => {
+    const call = {url, keepalive: !!init.keepalive, body: init.body as string | Uint8Array};
+    calls.push(call);
+    return answer(call, calls.length - 1);
+  }) as typeof fetch;
+  return {calls, restore: () => (globalThis.fetch = realFetch)};
+}
+
+const stored = () => Promise.resolve(new Response('{"ok":true}', {status: 200}));
+
+function transportWith(extra: Partial<TransportOptions> = {}) {
+  return createTransport({
+    ingestPoint: 'http://collector.test',
+    credentials: {token: 't', pageID: 1},
+    maxBufferBytes: 1_000_000,
+    maxRetryDelayMs: 10,
+    renewCredentials: async () => null,
+    onLost() {},
+    onDelivered() {},
+    ...extra,
+  });
+}
+
+const text = (body: string | Uint8Array) => (typeof body === 'string' ? body : gunzipSync(body).toString());
+
+const until = async (done: () => boolean) => {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(done(), 'timed out');
+};
 
 // Random text: batches are gzipped, and the cap counts compressed bytes.
 const event = (bytes: number) => ({type: 3, data: {text: randomBytes(bytes).toString('base64').slice(0, bytes)}, timestamp: Date.now()});
@@ -45,5 +86,108 @@ test('a batch in flight larger than the cap does not make the drop-and-report lo
     for (const fail of pending.splice(0)) fail();
     await transport.drain(2000);
     globalThis.fetch = realFetch;
+  }
+});
+
+test('a retry sends the very bytes of the first try: the batch is not stringified again', async () => {
+  const fetches = stubFetch((_, index) => (index === 0 ? Promise.resolve(new Response('down', {status: 503})) : stored()));
+  const realStringify = JSON.stringify;
+  let stringified = 0;
+  JSON.stringify = ((...args: Parameters<typeof JSON.stringify>) => (stringified++, realStringify(...args))) as typeof JSON.stringify;
+  try {
+    const transport = transportWith();
+    transport.enqueue([event(100), event(100)]);
+    const afterEnqueue = stringified;
+    await until(() => transport.sentBatches() === 1);
+    assert.equal(fetches.calls.length, 2);
+    assert.deepEqual(fetches.calls[1].body, fetches.calls[0].body);
+    assert.equal(stringified, afterEnqueue);
+  } finally {
+    JSON.stringify = realStringify;
+    fetches.restore();
+  }
+});
+
+/** A stand-in delivery worker: compresses for real, and answers requests as `answer` says. */
+function fakeWorker(answer: (url: string) => Promise<Answer> | null, compress = true) {
+  const posted: string[] = [];
+  const worker: DeliveryWorker = {
+    compress: (json) => (compress ? new Response(new Response(json).body!.pipeThrough(new CompressionStream('gzip'))).arrayBuffer().then((buffer) => new Uint8Array(buffer)) : null),
+    post: (url) => {
+      posted.push(url);
+      return answer(url);
+    },
+  };
+  return {worker, posted};
+}
+
+test('with the delivery worker, the batch is gzipped and sent there, and the page makes no request', async () => {
+  const fetches = stubFetch(stored);
+  try {
+    const {worker, posted} = fakeWorker(async () => ({status: 200, text: '', retryAfter: null}));
+    const transport = transportWith({worker});
+    transport.enqueue([event(100)]);
+    await until(() => transport.sentBatches() === 1);
+    assert.equal(posted.length, 1);
+    assert.equal(fetches.calls.length, 0);
+  } finally {
+    fetches.restore();
+  }
+});
+
+test('a delivery worker that fails hands its jobs back: the page compresses and sends the batch itself', async () => {
+  const fetches = stubFetch(stored);
+  try {
+    const failing: DeliveryWorker = {
+      compress: () => Promise.reject(new Error('the delivery worker stopped')),
+      post: () => Promise.reject(new Error('the delivery worker stopped')),
+    };
+    const transport = transportWith({worker: failing});
+    transport.enqueue([event(100)]);
+    await until(() => transport.sentBatches() === 1);
+    assert.equal(fetches.calls.length, 1);
+    assert.ok(fetches.calls[0].body instanceof Uint8Array, 'gzipped by the page');
+    assert.match(text(fetches.calls[0].body), /"type":3/);
+  } finally {
+    fetches.restore();
+  }
+});
+
+test('the worker answering a network error is a retry with backoff, not a second request from the page at once', async () => {
+  const fetches = stubFetch(stored);
+  try {
+    let tries = 0;
+    const {worker} = fakeWorker(async () => (tries++ ? {status: 200, text: '', retryAfter: null} : {status: 0, text: 'TypeError: Failed to fetch', retryAfter: null}));
+    const transport = transportWith({worker});
+    transport.enqueue([event(100)]);
+    await until(() => transport.sentBatches() === 1);
+    assert.equal(tries, 2);
+    assert.equal(fetches.calls.length, 0);
+  } finally {
+    fetches.restore();
+  }
+});
+
+test('on hide, a batch the worker has under way goes again from the page with keepalive, and counts once', async () => {
+  const fetches = stubFetch(stored);
+  try {
+    let answerWorker: (answer: Answer) => void = () => {};
+    const {worker, posted} = fakeWorker(() => new Promise((resolve) => (answerWorker = resolve)));
+    let delivered = 0;
+    const transport = transportWith({worker, onDelivered: () => delivered++});
+    transport.enqueue([event(100)]);
+    await until(() => posted.length === 1);
+    transport.flushOnHide([event(50)]);
+    assert.equal(fetches.calls.length, 2, 'the batch under way and the events buffered');
+    assert.ok(fetches.calls.every((call) => call.keepalive));
+    assert.equal(new URL(fetches.calls[0].url).searchParams.get('seq'), new URL(posted[0]).searchParams.get('seq'));
+    await until(() => transport.sentBatches() === 2);
+    answerWorker({status: 200, text: '', retryAfter: null}); // the collector acknowledges the duplicate
+    await transport.drain(500);
+    assert.equal(transport.sentBatches(), 2);
+    assert.equal(delivered, 2);
+    assert.equal(transport.bufferedBytes(), 0);
+  } finally {
+    fetches.restore();
   }
 });
