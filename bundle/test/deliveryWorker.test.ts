@@ -67,7 +67,7 @@ test('a worker that fails gives its jobs under way back, and takes no more', asy
   fake.say(WORKER_READY);
   const job = worker.post('https://collector.example/v1/web/i?page=1&seq=0', {}, '[]')!;
   let prevented = false;
-  fake.onerror?.({preventDefault: () => (prevented = true)} as Event);
+  fake.onerror?.({preventDefault: () => (prevented = true)} as unknown as Event);
   await assert.rejects(job, /stopped/);
   assert.ok(prevented, 'the page\'s console is not filled');
   assert.ok(fake.terminated);
