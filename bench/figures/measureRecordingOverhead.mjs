@@ -1,31 +1,58 @@
 // Figure 3: what recording costs while the page changes its DOM, on the six
 // workloads of rrweb's benchmark suite. Three variants, alternated: no
 // recording; raw rrweb (bundle/recorder.ts alone, events discarded); our full
-// tracker delivering to the local collector. Recording is started and its full
-// snapshot taken before the clock starts; the time counted is the workload plus
-// rrweb's MutationObserver callback, which runs as a microtask right after it
-// (a zero timeout resolves after it). Each run is a fresh context and page.
+// tracker delivering to the local collector, its bundle served from the page's
+// origin as the bench serves it, with dist/tracker-worker.js beside it (gzip and
+// the requests in the delivery worker). A fourth variant serves the bundle from
+// another origin, as a CDN does: no worker there, everything on the main thread.
+// Recording is started and its full snapshot taken (and for the tracker, sent),
+// then every variant waits the same SETTLE_MS before the clock starts: how long
+// the page has been alive changes what rrweb's first big callback costs (JIT
+// and heap state), so the tracker's longer start must not favour it.
+// Each run is a fresh context and page.
 //
-// Beside it, the whole bill: the main thread's total task time (CDP
-// Performance.getMetrics TaskDuration) from the workload's start until the
-// tracker has sent what it recorded (cutting the batch, JSON.stringify,
-// compression, the request), or for 1.5 s after the workload for the two
-// variants that send nothing.
+// Two figures per workload:
+// - the narrow one: the workload plus rrweb's MutationObserver callback, which
+//   runs as a microtask right after it (a zero timeout resolves after it);
+// - the whole bill: the main thread's total task time (CDP Performance.getMetrics
+//   TaskDuration) over one window, the same for every variant, from the
+//   workload's start until WINDOW_MS later. The window holds the tracker's
+//   delivery of what it recorded (its batch is cut by the flush timer, 5 s
+//   after the first event, then JSON.stringify, compression, the request):
+//   a longer window for the tracker alone would bill it for the page's idle
+//   work (garbage collection, timers) that the other variants do too, later.
+//   Nothing polls the page meanwhile: the window is one timer in the page, and
+//   the delivery is seen from outside (the request's response, then _stats()).
+//
+// Then the breakdown, once per workload: raw rrweb keeps the workload's events
+// (bench/pages/deliverySteps.ts) and each step the tracker takes with them runs
+// alone, with the tracker's own modules, its main-thread time measured
+// (taskTimeOf): batching, JSON.stringify, gzip and the request on the main
+// thread (what a bundle from another origin does), or both in the delivery
+// worker (the page's share: the messages). Recording is raw rrweb less no
+// recording; what the steps leave unexplained is garbage collection and timers.
+import {readFileSync} from 'node:fs';
 import {alternate} from '../lib/alternate.mjs';
-import {taskTimeProbe} from '../lib/measureTaskTime.mjs';
+import {taskTimeOf, taskTimeProbe} from '../lib/measureTaskTime.mjs';
+import {buildBrowserBundle} from '../../scripts/browserBundle.mjs';
 import {loadInFreshPage} from '../lib/loadInFreshPage.mjs';
 import {median} from '../lib/median.mjs';
 import {mutationPage, mutationScenarios} from '../lib/mutationScenarios.mjs';
 import {ratio} from '../lib/ratio.mjs';
 import {snippetTag} from '../lib/snippetTag.mjs';
+import {startSite} from '../lib/startSite.mjs';
 
-const VARIANTS = ['none', 'rrweb', 'tracker'];
+const VARIANTS = ['none', 'rrweb', 'tracker', 'crossOrigin'];
+const SETTLE_MS = 1000;
+// The tracker's default flush interval (createTracker.ts) plus room for the
+// delivery after it; a smoke run flushes at 200 ms.
+const FLUSH_INTERVAL_MS = 5000;
+const windowMs = (smoke) => (smoke ? 1500 : FLUSH_INTERVAL_MS + 2000);
 
-
-const startVariant = async (variant) => {
+const startVariant = async ({variant, settleMs}) => {
   if (variant === 'rrweb') {
     if (!window.benchRecorder.start()) throw new Error('rrweb did not start');
-  } else if (variant === 'tracker') {
+  } else if (variant !== 'none') {
     // The bundle is loaded by the snippet with an async script.
     while (!window.tracker._live) await new Promise((resolve) => setTimeout(resolve, 5));
     const result = await window.tracker.start();
@@ -36,11 +63,13 @@ const startVariant = async (variant) => {
     while (!window.tracker._stats().sentBatches || window.tracker._stats().bufferedBytes) await new Promise((resolve) => setTimeout(resolve, 20));
   }
   // Let the start settle (snapshot, first timers) before the clock starts.
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
   await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   await new Promise((resolve) => setTimeout(resolve, 50));
 };
 
-const runWorkload = async () => {
+// In the page: the workload, then one timer to the end of the window.
+const runWorkload = async (window_) => {
   const start = performance.now();
   window.workload();
   const mutated = performance.now();
@@ -50,18 +79,65 @@ const runWorkload = async () => {
   const observed = performance.now();
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   const framed = performance.now();
-  return {workload: mutated - start, observed: observed - start, frame: framed - start};
+  await new Promise((resolve) => setTimeout(resolve, start + window_ - performance.now()));
+  return {workload: mutated - start, observed: observed - start, frame: framed - start, window: performance.now() - start};
 };
 
-export async function measureRecordingOverhead({browser, site, collector, options, bundleUrl, rawRecorderUrl, progress}) {
+export async function measureRecordingOverhead({browser, site, collector, options, bundles, bundleUrl, rawRecorderUrl, progress}) {
+  const worker = readFileSync('dist/tracker-worker.js');
+  site.put(new URL('tracker-worker.js', bundleUrl).pathname, worker);
+  // A CDN: another origin, with the worker file beside the bundle all the same.
+  const cdn = await startSite();
+  const cdnBundleUrl = cdn.put('/tracker.js', bundles.tracker);
+  cdn.put('/tracker-worker.js', worker);
+  // Smoke runs only check the harness: no need to wait out the 5 s flush timer.
+  const trackerOptions = options.smoke ? {flushIntervalMs: 200} : {};
+  const {code: stepsScript} = await buildBrowserBundle({entry: 'bench/pages/deliverySteps.ts', name: 'deliverySteps.js'});
+  const stepsUrl = site.put('/delivery-steps.js', stepsScript);
   const heads = {
+    steps: `<script src="${stepsUrl}"></script>`,
     none: '',
     rrweb: `<script src="${rawRecorderUrl}"></script>`,
-    // Smoke runs only check the harness: no need to wait out the 5 s flush timer.
-    tracker: snippetTag({bundleUrl, ingestPoint: collector.url, options: options.smoke ? {flushIntervalMs: 200} : {}}),
+    tracker: snippetTag({bundleUrl, ingestPoint: collector.url, options: trackerOptions}),
+    crossOrigin: snippetTag({bundleUrl: cdnBundleUrl, ingestPoint: collector.url, options: trackerOptions}),
   };
+  try {
+    return await measure({browser, site, collector, options, heads, bundleUrl, progress});
+  } finally {
+    await cdn.stop();
+  }
+}
+
+const STEPS = ['batching', 'serialization', 'compression', 'send', 'inWorker'];
+
+// Each delivery step alone, on the events the workload makes (see the top).
+async function measureSteps({browser, site, collector, scenario, heads, bundleUrl, settleMs, reps}) {
+  const url = site.put(`/mutation-${scenario.id}-steps.html`, mutationPage(scenario, heads.steps));
+  return loadInFreshPage(browser, url, async (page) => {
+    if (!(await page.evaluate((bundleUrl) => window.deliverySteps.start(bundleUrl), bundleUrl))) throw new Error('the steps page did not start');
+    await page.waitForFunction(() => window.deliverySteps.ready(), null, {polling: 20, timeout: 10_000});
+    await page.waitForTimeout(settleMs);
+    const sizes = await page.evaluate(async () => {
+      window.deliverySteps.clear();
+      window.workload();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return window.deliverySteps.stopKeeping();
+    });
+    const batchUrl = `${collector.url}/v1/web/i?page=1&seq=0`;
+    const ms = {};
+    for (const step of STEPS) {
+      ms[step] = await taskTimeOf(page, `window.deliverySteps.${step}(${JSON.stringify(batchUrl)})`, {reps});
+    }
+    sizes.gzip = await page.evaluate(() => window.deliverySteps.compression());
+    return {...sizes, ms};
+  });
+}
+
+async function measure({browser, site, collector, options, heads, bundleUrl, progress}) {
+  const settleMs = options.smoke ? 0 : SETTLE_MS;
+  const window_ = windowMs(options.smoke);
   const rows = [];
-  const details = {reps: options.mutationReps, scenarios: {}};
+  const details = {reps: options.mutationReps, windowMs: window_, scenarios: {}};
   for (const scenario of mutationScenarios) {
     const urls = Object.fromEntries(VARIANTS.map((variant) => [variant, site.put(`/mutation-${scenario.id}-${variant}.html`, mutationPage(scenario, heads[variant]))]));
     const samples = await alternate({
@@ -70,19 +146,36 @@ export async function measureRecordingOverhead({browser, site, collector, option
       warmup: options.warmup,
       run: (variant) =>
         loadInFreshPage(browser, urls[variant], async (page) => {
-          await page.evaluate(startVariant, variant);
+          await page.evaluate(startVariant, {variant, settleMs});
           const taskTime = await taskTimeProbe(page);
-          const sentBefore = variant === 'tracker' ? await page.evaluate(() => window.tracker._stats().sentBatches) : 0;
-          const before = await taskTime();
-          const timing = await page.evaluate(runWorkload);
-          if (variant === 'tracker') {
-            await page.waitForFunction((sent) => window.tracker._stats().sentBatches > sent && !window.tracker._stats().bufferedBytes, sentBefore, {polling: 250, timeout: 20_000});
-          } else {
-            await page.waitForTimeout(1500);
+          const tracked = variant === 'tracker' || variant === 'crossOrigin';
+          const sentBefore = tracked ? await page.evaluate(() => window.tracker._stats().sentBatches) : 0;
+          // What each variant is said to be: the worker runs beside a bundle of the page's origin only.
+          if (tracked && page.workers().length !== (variant === 'tracker' ? 1 : 0)) {
+            throw new Error(`${variant}: ${page.workers().length} workers running, not what this variant measures`);
           }
-          return {...timing, total: (await taskTime()) - before};
+          // When the batch was stored, seen from outside so that nothing polls the page.
+          let began = 0;
+          let delivered = null;
+          page.on('requestfinished', async (request) => {
+            if (!request.url().includes('/v1/web/i')) return;
+            const at = Date.now() - began;
+            if ((await request.response())?.ok()) delivered ??= at;
+          });
+          const before = await taskTime();
+          began = Date.now();
+          const timing = await page.evaluate(runWorkload, window_);
+          const inWindow = await taskTime();
+          if (!tracked) return {...timing, total: inWindow - before};
+          const sent = () => page.evaluate((sent) => window.tracker._stats().sentBatches > sent && !window.tracker._stats().bufferedBytes, sentBefore);
+          if (await sent()) return {...timing, total: inWindow - before, deliveredMs: delivered};
+          // Not delivered within the window (a very slow machine): the whole
+          // delivery is still counted, and the sample says so.
+          await page.waitForFunction((sent) => window.tracker._stats().sentBatches > sent && !window.tracker._stats().bufferedBytes, sentBefore, {polling: 250, timeout: 20_000});
+          return {...timing, total: (await taskTime()) - before, deliveredMs: delivered, late: true};
         }),
     });
+    const steps = await measureSteps({browser, site, collector, scenario, heads, bundleUrl, settleMs, reps: options.smoke ? 1 : 3});
     progress(`recording overhead: ${scenario.title} done`);
     const observed = Object.fromEntries(VARIANTS.map((variant) => [variant, median(samples[variant].map((s) => s.observed))]));
     rows.push({
@@ -102,10 +195,28 @@ export async function measureRecordingOverhead({browser, site, collector, option
       value: total.tracker,
       ratio: ratio(total.tracker, total.rrweb),
       goal: {ratioMax: 1.1},
-      note: `workload + delivery; no recording ${total.none.toFixed(1)} ms`,
+      note: `${(window_ / 1000).toFixed(1)} s from the workload's start, delivery included; no recording ${total.none.toFixed(1)} ms; ` +
+        `stringify ${steps.ms.serialization.toFixed(1)}, worker messages ${steps.ms.inWorker.toFixed(1)} ms`,
     });
+    rows.push({
+      metric: `${scenario.title}: total main-thread time, bundle from another origin (no worker) / raw rrweb`,
+      unit: 'ms',
+      baseline: total.rrweb,
+      value: total.crossOrigin,
+      ratio: ratio(total.crossOrigin, total.rrweb),
+      goal: {ratioMax: 1.1},
+      note: `as a CDN serves it: stringify ${steps.ms.serialization.toFixed(1)}, gzip ${steps.ms.compression.toFixed(1)}, request ${steps.ms.send.toFixed(1)} ms on the main thread`,
+    });
+    const {batching, serialization, compression, send, inWorker} = steps.ms;
+    const breakdown = {
+      recording: total.rrweb - total.none,
+      tracker: {batching, serialization, delivery: inWorker, other: total.tracker - total.rrweb - batching - serialization - inWorker},
+      crossOrigin: {batching, serialization, compression, send, other: total.crossOrigin - total.rrweb - batching - serialization - compression - send},
+    };
     details.scenarios[scenario.id] = {
       title: scenario.title,
+      batch: {events: steps.events, jsonBytes: steps.json, gzipBytes: steps.gzip},
+      breakdown,
       medians: Object.fromEntries(
         VARIANTS.map((variant) => [variant, Object.fromEntries(['workload', 'observed', 'frame', 'total'].map((key) => [key, median(samples[variant].map((s) => s[key]))]))]),
       ),
