@@ -88,6 +88,21 @@ const SELECT_SESSION = `SELECT s.*, ${PAGES_JSON} FROM sessions s`;
 
 const gunzip = promisify(gunzipCallback);
 
+// A session's summary, written back after applySessionChange, with its
+// parameters (summaryValues) numbered from $first: the session, then its fields.
+const SUMMARY_FIELDS = [
+  'user_id', 'metadata', 'vitals', 'custom_event_count', 'error_count', 'console_error_count', 'failed_request_count', 'urls', 'event_names',
+  'first_event_at', 'last_event_at', 'last_activity_at', 'rage_click_count', 'dead_click_count', 'error_click_count', 'trigger',
+];
+const summaryUpdate = (first: number) =>
+  `UPDATE sessions SET ${SUMMARY_FIELDS.map((field, i) => `${field} = $${first + 1 + i}`).join(', ')} WHERE session_id = $${first}`;
+
+const summaryValues = (session: Session) => [
+  session.sessionID, session.userID, session.metadata, session.vitals, session.customEventCount, session.errorCount, session.consoleErrorCount,
+  session.failedRequestCount, session.urls, session.eventNames, session.firstEventAt, session.lastEventAt, session.lastActivityAt,
+  session.rageClickCount, session.deadClickCount, session.errorClickCount, session.trigger,
+];
+
 export async function createPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
   const log = options.log ?? (() => {});
   const blobs = options.blobs;
@@ -184,18 +199,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   }
 
   async function writeSummary(client: PoolClient, session: Session): Promise<void> {
-    await query(
-      client,
-      `UPDATE sessions SET user_id = $2, metadata = $3, vitals = $4, custom_event_count = $5, error_count = $6, console_error_count = $7,
-         failed_request_count = $8, urls = $9, event_names = $10, first_event_at = $11, last_event_at = $12, last_activity_at = $13,
-         rage_click_count = $14, dead_click_count = $15, error_click_count = $16, trigger = $17
-       WHERE session_id = $1`,
-      [
-        session.sessionID, session.userID, session.metadata, session.vitals, session.customEventCount, session.errorCount, session.consoleErrorCount,
-        session.failedRequestCount, session.urls, session.eventNames, session.firstEventAt, session.lastEventAt, session.lastActivityAt,
-        session.rageClickCount, session.deadClickCount, session.errorClickCount, session.trigger,
-      ],
-    );
+    await query(client, summaryUpdate(1), summaryValues(session));
   }
 
   // Rows first (in the caller's transaction, with a note that objects are
@@ -427,28 +431,33 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   async function putBatch({sessionID, pageID, seq, body: json, gzip, eventCount, change}: BatchToStore): Promise<'stored' | 'duplicate'> {
     // The batch as the tracker sent it: gzip is 8 times fewer bytes to upload and keep.
     const body = gzip ?? json;
-    // Most duplicates are retries of a batch stored long ago: answered without an upload.
-    const known = await query(pool, 'SELECT 1 FROM batches WHERE session_id = $1 AND page_id = $2 AND seq = $3', [sessionID, pageID, seq]);
-    if (known.rowCount) return 'duplicate';
+    // No look for a duplicate first: a retry of a stored batch is rare, and
+    // the look would cost every batch a round trip. The manifest's primary
+    // key decides below, and a duplicate's object is deleted.
     const key = `${sessionPrefix(sessionID)}${pageID}/${String(seq).padStart(6, '0')}-${randomBytes(6).toString('hex')}.json${gzip ? '.gz' : ''}`;
     await blobs.put(key, body);
     let outcome: 'stored' | 'duplicate';
     try {
       outcome = await transaction(async (client) => {
         const session = await lockSession(client, sessionID);
-        const inserted = await query(
+        if (change) applySessionChange(session, change);
+        // One statement, one round trip: the manifest row, and only if it is
+        // new, the page's count and the session's summary (read above under its lock).
+        const {rows} = await query<{stored: boolean}>(
           client,
-          `INSERT INTO batches (session_id, page_id, seq, event_count, bytes, object_key, stored_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-          [sessionID, pageID, seq, eventCount, body.length, key, Date.now()],
+          `WITH inserted AS (
+             INSERT INTO batches (session_id, page_id, seq, event_count, bytes, object_key, stored_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING 1
+           ), counted AS (
+             UPDATE pages SET event_count = event_count + $4
+             WHERE session_id = $1 AND page_id = $2 AND EXISTS (SELECT 1 FROM inserted)
+           ), summarized AS (
+             ${summaryUpdate(8)} AND EXISTS (SELECT 1 FROM inserted) AND $25
+           )
+           SELECT EXISTS (SELECT 1 FROM inserted) AS stored`,
+          [sessionID, pageID, seq, eventCount, body.length, key, Date.now(), ...summaryValues(session), change !== undefined],
         );
-        if (!inserted.rowCount) return 'duplicate';
-        await query(client, 'UPDATE pages SET event_count = event_count + $3 WHERE session_id = $1 AND page_id = $2', [sessionID, pageID, eventCount]);
-        if (change) {
-          applySessionChange(session, change);
-          await writeSummary(client, session);
-        }
-        return 'stored';
+        return rows[0].stored ? 'stored' : 'duplicate';
       });
     } catch (error) {
       // The manifest row may name the object after all: keep it (at worst an

@@ -64,7 +64,8 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
 
   const store: BlobStore = {
     async put(key, body) {
-      await send(`put ${key}`, () => client.send(new PutObjectCommand({Bucket, Key: key, Body: body, ContentType: 'application/json'})));
+      const ContentType = key.endsWith('.gz') ? 'application/gzip' : 'application/json';
+      await send(`put ${key}`, () => client.send(new PutObjectCommand({Bucket, Key: key, Body: body, ContentType})));
     },
 
     async get(key) {
