@@ -9,7 +9,7 @@
 import {createRequire} from 'node:module';
 import {join} from 'node:path';
 import {readFileSync} from 'node:fs';
-import {startCollector} from '../lib/startCollector.mjs';
+import {cpuSeconds as processCpuSeconds, startCollector} from '../lib/startCollector.mjs';
 import {startStorageServices} from '../lib/startStorageServices.mjs';
 import {syntheticBatch} from '../lib/syntheticBatch.mjs';
 
@@ -78,16 +78,6 @@ function load(autocannon, collectorUrl, pages, batch, connections, seconds) {
       requestErrors[key] = (requestErrors[key] ?? 0) + 1;
     });
   });
-}
-
-// CPU seconds of a process (user + system), from /proc; null elsewhere than Linux.
-function processCpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
 }
 
 // Busy CPU seconds of the whole machine (every core), from /proc/stat.
@@ -178,19 +168,20 @@ export async function measureCollectorThroughput({options, progress, tmp}) {
   const size = `${(batch.gzip.length / 1024).toFixed(1)} KiB gzip`;
   const rows = [];
   const details = {};
+  const row = (backend, measured, goal) => ({
+    metric: `batches of ${size} stored per second, ${options.connections} connections, ${backend}`,
+    unit: 'perSecond',
+    baseline: null,
+    value: measured.perSecond,
+    ratio: null,
+    goal: {valueMin: goal},
+    note: measured.note,
+  });
 
   const files = await startCollector({dataDir: join(tmp, 'collector-throughput')});
   try {
     const measured = await measureBackend({autocannon, batch, options, progress, collector: files, label: 'files'});
-    rows.push({
-      metric: `batches of ${size} stored per second, ${options.connections} connections, files (default)`,
-      unit: 'perSecond',
-      baseline: null,
-      value: measured.perSecond,
-      ratio: null,
-      goal: {valueMin: 2000},
-      note: measured.note,
-    });
+    rows.push(row('files (default)', measured, 2000));
     details.files = measured.details;
   } finally {
     details.files = {...details.files, shutdownMs: await files.stop(), collectorOutput: files.output().slice(0, 2000)};
@@ -211,15 +202,7 @@ export async function measureCollectorThroughput({options, progress, tmp}) {
     });
     try {
       const measured = await measureBackend({autocannon, batch, options, progress, collector: shared, label: 'PostgreSQL + S3', extraPids: {s3rver: services.s3.pid}});
-      rows.push({
-        metric: `batches of ${size} stored per second, ${options.connections} connections, PostgreSQL + S3 on this machine`,
-        unit: 'perSecond',
-        baseline: null,
-        value: measured.perSecond,
-        ratio: null,
-        goal: {valueMin: 1000},
-        note: measured.note,
-      });
+      rows.push(row('PostgreSQL + S3 on this machine', measured, 1000));
       details.postgres = measured.details;
     } finally {
       details.postgres = {...details.postgres, shutdownMs: await shared.stop(), collectorOutput: shared.output().slice(0, 2000)};

@@ -10,7 +10,7 @@ export const COLLECTOR_SCRIPT = process.env.BENCH_COLLECTOR || 'dist/collector.j
 const NODE_ARGS = (process.env.BENCH_COLLECTOR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 // CPU seconds the process has used (user + system), from /proc; null elsewhere than Linux.
-function cpuSeconds(pid) {
+export function cpuSeconds(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;

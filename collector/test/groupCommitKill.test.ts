@@ -6,9 +6,9 @@
 // sends them.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {spawn, type ChildProcess} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
+import {startCollectorProcess} from './collectorProcess';
 import {getJson, sendBatch, startSession, tempDir, type Grant} from './helpers';
 
 const SCRIPT = 'dist/collector.js';
@@ -19,32 +19,12 @@ const EVENTS_PER_BATCH = 15;
 const batch = (tab: number, seq: number) =>
   Array.from({length: EVENTS_PER_BATCH}, (_, k) => ({type: 3, timestamp: 1_000_000 + seq * 100 + k, data: {tab, seq, k, pad: 'x'.repeat(300 + ((seq * 7 + k) % 500))}}));
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<void>;
-}
-
 // Page files held back for longer than the kills are apart: what a kill
 // leaves of the last batches is in the journal alone, and start-up must
 // bring it back.
 const env = {...process.env, TRACKER_TEST_PAGE_WRITE_DELAY_MS: '1500'};
 
-async function startProcess(dataDir: string): Promise<Running> {
-  const child = spawn(process.execPath, [SCRIPT, '--port', '0', '--data', dataDir], {env, stdio: ['ignore', 'pipe', 'pipe']});
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      const match = /listening on (http:\/\/\S+)\n/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    void exited.then(() => reject(new Error(`the collector exited before listening:\n${output}`)));
-  });
-  return {child, url, exited};
-}
+const startProcess = (dataDir: string) => startCollectorProcess(SCRIPT, ['--port', '0', '--data', dataDir], env);
 
 test('SIGKILL again and again during concurrent ingest loses no acknowledged batch: each is stored whole, once, in order', {timeout: 120_000}, async () => {
   assert.ok(existsSync(SCRIPT), `${SCRIPT} is missing: run node build.mjs first`);

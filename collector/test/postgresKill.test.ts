@@ -3,11 +3,11 @@
 // same database and store reads every acknowledged batch, whole, in order.
 import {after, test} from 'node:test';
 import assert from 'node:assert/strict';
-import {spawn, type ChildProcess} from 'node:child_process';
 import {join} from 'node:path';
 import {build} from 'esbuild';
 import {skipWithoutPostgres, startPostgresCluster} from '../storage/test/postgresCluster';
 import {startS3Server} from '../storage/test/s3Server';
+import {startCollectorProcess} from './collectorProcess';
 import {getJson, sendBatch, startSession, tempDir} from './helpers';
 
 const EVENTS_PER_BATCH = 20;
@@ -36,21 +36,10 @@ if (skip) {
   });
   const database = await cluster.createDatabase();
 
-  async function startProcess(): Promise<{child: ChildProcess; url: string}> {
+  async function startProcess() {
     const args = ['--port', '0', '--data', await tempDir(), '--database', database, '--blobs', `s3://${s3.bucket}/kill`, '--s3-endpoint', s3.endpoint];
     const env = {...process.env, TRACKER_SECRET: 'kill-test-secret', AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey, AWS_REGION: 'us-east-1'};
-    const child = spawn(process.execPath, [script, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
-    let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on('data', (chunk) => {
-        output += chunk;
-        const match = /listening on (http:\/\/\S+)\n/.exec(output);
-        if (match) resolve(match[1]);
-      });
-      child.stderr!.on('data', (chunk) => (output += chunk));
-      child.on('exit', () => reject(new Error(`the collector exited:\n${output}`)));
-    });
-    return {child, url};
+    return startCollectorProcess(script, args, env);
   }
 
   test('SIGKILL during ingest loses no acknowledged batch (PostgreSQL + S3)', async () => {
