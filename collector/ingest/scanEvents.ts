@@ -134,6 +134,32 @@ function scanNumber(b: Buffer, i: number): number {
   return i;
 }
 
+// A number's fraction and exponent, from where its integer part ends.
+function scanNumberTail(b: Buffer, i: number): number {
+  if (b[i] === DOT) i = scanDigits(b, i + 1);
+  const e = b[i];
+  if (e === 0x65 || e === 0x45) {
+    i++;
+    if (b[i] === PLUS || b[i] === MINUS) i++;
+    i = scanDigits(b, i);
+  }
+  return i;
+}
+
+// A key and its colon, the plain case inline: no escape, no whitespace.
+function scanKeyInline(b: Buffer, i: number): number {
+  if (b[i] !== QUOTE) throw new NotJson('a key (a string) expected', i, b.length);
+  i++;
+  while (PLAIN[b[i]] === 1) i++;
+  if (b[i] !== QUOTE) i = scanStringFrom(b, i);
+  i++;
+  if (b[i] === COLON) {
+    i++;
+    return b[i] <= 0x20 ? skipWhitespace(b, i) : i;
+  }
+  return scanColon(b, i);
+}
+
 function scanLiteral(b: Buffer, i: number, word: string): number {
   for (let k = 0; k < word.length; k++) {
     if (b[i + k] !== word.charCodeAt(k)) throw new NotJson('unexpected token', i + k, b.length);
@@ -190,7 +216,7 @@ function skipValue(b: Buffer, i: number): number {
       } else {
         if (depth === kinds.length) kinds = grow();
         kinds[depth++] = IN_OBJECT;
-        i = scanKeyAndColon(b, i);
+        i = scanKeyInline(b, i);
         continue;
       }
     } else if (c === OPEN_BRACKET) {
@@ -203,7 +229,12 @@ function skipValue(b: Buffer, i: number): number {
         kinds[depth++] = IN_ARRAY;
         continue;
       }
-    } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+    } else if (c >= 0x31 && c <= NINE) {
+      // The common number: a plain integer, ids and coordinates.
+      c = b[++i];
+      while (c >= ZERO && c <= NINE) c = b[++i];
+      if (c === DOT || c === 0x65 || c === 0x45) i = scanNumberTail(b, i);
+    } else if (c === MINUS || c === ZERO) {
       i = scanNumber(b, i);
     } else if (c === 0x74) {
       i = scanLiteral(b, i, 'true');
@@ -226,7 +257,7 @@ function skipValue(b: Buffer, i: number): number {
       if (c === COMMA) {
         i++;
         if (b[i] <= 0x20) i = skipWhitespace(b, i);
-        if (kind === IN_OBJECT) i = scanKeyAndColon(b, i);
+        if (kind === IN_OBJECT) i = scanKeyInline(b, i);
         break;
       }
       if (c === (kind === IN_OBJECT ? CLOSE_BRACE : CLOSE_BRACKET)) {
