@@ -15,7 +15,8 @@
 // - the narrow one: the workload plus rrweb's MutationObserver callback, which
 //   runs as a microtask right after it (a zero timeout resolves after it);
 // - the whole bill: the main thread's total task time (CDP Performance.getMetrics
-//   TaskDuration) over one window, the same for every variant, from the
+//   TaskDuration, as CPU time: another process on the shared machine does not
+//   inflate it) over one window, the same for every variant, from the
 //   workload's start until WINDOW_MS later. The window holds the tracker's
 //   delivery of what it recorded (its batch is cut by the flush timer, 5 s
 //   after the first event, then JSON.stringify, compression, the request):
@@ -33,7 +34,7 @@
 // recording; what the steps leave unexplained is garbage collection and timers.
 import {readFileSync} from 'node:fs';
 import {alternate} from '../lib/alternate.mjs';
-import {taskTimeOf, taskTimeProbe} from '../lib/measureTaskTime.mjs';
+import {metricsProbe, taskTimeOf} from '../lib/measureTaskTime.mjs';
 import {buildBrowserBundle} from '../../scripts/browserBundle.mjs';
 import {loadInFreshPage} from '../lib/loadInFreshPage.mjs';
 import {median} from '../lib/median.mjs';
@@ -126,7 +127,7 @@ async function measureSteps({browser, site, collector, scenario, heads, bundleUr
     const batchUrl = `${collector.url}/v1/web/i?page=1&seq=0`;
     const ms = {};
     for (const step of STEPS) {
-      ms[step] = await taskTimeOf(page, `window.deliverySteps.${step}(${JSON.stringify(batchUrl)})`, {reps});
+      ms[step] = await taskTimeOf(page, `window.deliverySteps.${step}(${JSON.stringify(batchUrl)})`, {reps, cpu: true});
     }
     sizes.gzip = await page.evaluate(() => window.deliverySteps.compression());
     return {...sizes, ms};
@@ -147,7 +148,7 @@ async function measure({browser, site, collector, options, heads, bundleUrl, pro
       run: (variant) =>
         loadInFreshPage(browser, urls[variant], async (page) => {
           await page.evaluate(startVariant, {variant, settleMs});
-          const taskTime = await taskTimeProbe(page);
+          const metrics = await metricsProbe(page, {cpu: true});
           const tracked = variant === 'tracker' || variant === 'crossOrigin';
           const sentBefore = tracked ? await page.evaluate(() => window.tracker._stats().sentBatches) : 0;
           // What each variant is said to be: the worker runs beside a bundle of the page's origin only.
@@ -162,17 +163,19 @@ async function measure({browser, site, collector, options, heads, bundleUrl, pro
             const at = Date.now() - began;
             if ((await request.response())?.ok()) delivered ??= at;
           });
-          const before = await taskTime();
+          const before = await metrics();
           began = Date.now();
           const timing = await page.evaluate(runWorkload, window_);
-          const inWindow = await taskTime();
-          if (!tracked) return {...timing, total: inWindow - before};
+          const after = await metrics();
+          // The whole renderer's CPU time too: what the worker does still costs the machine.
+          const cost = (end) => ({...timing, total: end.TaskDuration - before.TaskDuration, process: end.ProcessTime - before.ProcessTime});
+          if (!tracked) return cost(after);
           const sent = () => page.evaluate((sent) => window.tracker._stats().sentBatches > sent && !window.tracker._stats().bufferedBytes, sentBefore);
-          if (await sent()) return {...timing, total: inWindow - before, deliveredMs: delivered};
+          if (await sent()) return {...cost(after), deliveredMs: delivered};
           // Not delivered within the window (a very slow machine): the whole
           // delivery is still counted, and the sample says so.
           await page.waitForFunction((sent) => window.tracker._stats().sentBatches > sent && !window.tracker._stats().bufferedBytes, sentBefore, {polling: 250, timeout: 20_000});
-          return {...timing, total: (await taskTime()) - before, deliveredMs: delivered, late: true};
+          return {...cost(await metrics()), deliveredMs: delivered, late: true};
         }),
     });
     const steps = await measureSteps({browser, site, collector, scenario, heads, bundleUrl, settleMs, reps: options.smoke ? 1 : 3});
@@ -188,6 +191,7 @@ async function measure({browser, site, collector, options, heads, bundleUrl, pro
       note: `no recording ${observed.none.toFixed(1)} ms (rrweb ${ratio(observed.rrweb, observed.none).toFixed(2)}×)`,
     });
     const total = Object.fromEntries(VARIANTS.map((variant) => [variant, median(samples[variant].map((s) => s.total))]));
+    const process = Object.fromEntries(VARIANTS.map((variant) => [variant, median(samples[variant].map((s) => s.process))]));
     rows.push({
       metric: `${scenario.title}: total main-thread time, tracker / raw rrweb`,
       unit: 'ms',
@@ -196,7 +200,8 @@ async function measure({browser, site, collector, options, heads, bundleUrl, pro
       ratio: ratio(total.tracker, total.rrweb),
       goal: {ratioMax: 1.1},
       note: `${(window_ / 1000).toFixed(1)} s from the workload's start, delivery included; no recording ${total.none.toFixed(1)} ms; ` +
-        `stringify ${steps.ms.serialization.toFixed(1)}, worker messages ${steps.ms.inWorker.toFixed(1)} ms`,
+        `stringify ${steps.ms.serialization.toFixed(1)}, worker messages ${steps.ms.inWorker.toFixed(1)} ms; ` +
+        `renderer CPU, worker included: ${ratio(process.tracker, process.rrweb).toFixed(2)}×`,
     });
     rows.push({
       metric: `${scenario.title}: total main-thread time, bundle from another origin (no worker) / raw rrweb`,
@@ -218,7 +223,7 @@ async function measure({browser, site, collector, options, heads, bundleUrl, pro
       batch: {events: steps.events, jsonBytes: steps.json, gzipBytes: steps.gzip},
       breakdown,
       medians: Object.fromEntries(
-        VARIANTS.map((variant) => [variant, Object.fromEntries(['workload', 'observed', 'frame', 'total'].map((key) => [key, median(samples[variant].map((s) => s[key]))]))]),
+        VARIANTS.map((variant) => [variant, Object.fromEntries(['workload', 'observed', 'frame', 'total', 'process'].map((key) => [key, median(samples[variant].map((s) => s[key]))]))]),
       ),
       samples,
     };
