@@ -122,6 +122,8 @@ test('the package ships the built files and none of the sources', () => {
     'dist/tracker.mjs',
     // Loaded from beside the bundle when captureCanvas is on.
     'dist/tracker-canvas.js',
+    // Started from beside the bundle when it is served from the page's origin.
+    'dist/tracker-worker.js',
     'dist/types/createTracker.d.ts',
     'dist/types/types.d.ts',
     'dist/types/global.d.ts',
