@@ -20,7 +20,7 @@ import {decideSampling} from './sampling';
 import {createErrorBuffer, type ErrorBuffer} from './errorBuffer';
 import {loadCanvasCapture, preserveWebGLDrawingBuffers} from './canvas/loadCanvasCapture';
 import type {CanvasCapture, StartCanvasCapture} from './canvas/captureCanvas';
-import {createBatcher, type Batcher} from './batcher';
+import {createBatcher, encodeEvents, type Batcher} from './batcher';
 import {createTransport, type Credentials, type Lost, type Transport} from './transport';
 import {startDeliveryWorker, type DeliveryWorker} from './deliveryWorker';
 import {captureVitals} from './vitals';
@@ -265,11 +265,11 @@ export function createTracker(config: BundleConfig): LiveTracker {
     if (lost.reason.startsWith('the collector could not be reached')) {
       // Incremental events are worthless without the snapshot just dropped:
       // keep none until the collector answers, then take a fresh snapshot.
-      const discarded = batcher ? batcher.take().length : 0;
+      const discarded = batcher ? batcher.take().json.length : 0;
       paused = {since: Date.now(), discarded};
       stats.droppedEvents += discarded;
     }
-    transport?.enqueue([gap]);
+    transport?.enqueue(encodeEvents([gap]));
   }
 
   function onDelivered(): void {
@@ -385,7 +385,7 @@ export function createTracker(config: BundleConfig): LiveTracker {
       active = true;
       const events = buffer.take();
       buffer = null;
-      for (let i = 0; i < events.length; i += options.maxBatchEvents) transport!.enqueue(events.slice(i, i + options.maxBatchEvents));
+      for (let i = 0; i < events.length; i += options.maxBatchEvents) transport!.enqueue(encodeEvents(events.slice(i, i + options.maxBatchEvents)));
       // Over its byte cap the buffer may hold no snapshot: the replay needs one.
       if (!events.some((event) => event.type === FULL_SNAPSHOT)) recorder?.takeFullSnapshot();
     })().finally(() => (triggering = null));

@@ -5,8 +5,9 @@
 // budget goes out at once (the collector orders by seq, so order still holds).
 // Where the delivery worker runs (deliveryWorker.ts), gzip and the requests
 // happen there, off the page's main thread; what the page keeps doing is
-// JSON.stringify, once per batch (a retry sends the bytes it already has).
-import type {RecordedEvent} from './types';
+// joining the events' JSON, made once as each was recorded (batcher.ts; a
+// retry sends the bytes it already has).
+import {batchBody, type EncodedEvents} from './batcher';
 import {canCompress, compressBatch} from './compressBatch';
 import {postBatch} from './postBatch';
 import type {DeliveryWorker} from './deliveryWorker';
@@ -82,15 +83,15 @@ export function createTransport(options: TransportOptions) {
   const batchBytes = (batch: Batch) => (batch.gzip ? batch.gzip.byteLength : 0) + (batch.json ? batch.json.length : 0);
   const bufferedBytes = () => outbox.reduce((sum, batch) => sum + batchBytes(batch), 0);
 
-  function makeBatch(events: RecordedEvent[], json: string, compress: boolean): Batch {
+  function makeBatch(events: EncodedEvents, json: string, compress: boolean): Batch {
     const batch: Batch = {
       seq: nextSeq++,
       json,
       gzip: null,
       ready: Promise.resolve(),
-      events: events.length,
-      firstTimestamp: events[0].timestamp,
-      lastTimestamp: events[events.length - 1].timestamp,
+      events: events.json.length,
+      firstTimestamp: events.timestamps[0],
+      lastTimestamp: events.timestamps[events.timestamps.length - 1],
       sending: null,
     };
     if (compress && canCompress) {
@@ -242,9 +243,9 @@ export function createTransport(options: TransportOptions) {
     }
   }
 
-  function enqueue(events: RecordedEvent[]): void {
-    if (!events.length) return;
-    const batch = makeBatch(events, JSON.stringify(events), true);
+  function enqueue(events: EncodedEvents): void {
+    if (!events.json.length) return;
+    const batch = makeBatch(events, batchBody(events), true);
     outbox.push(batch);
     // The cap bounds a backlog: what memory holds is the cap plus the newest
     // batch. A lone batch over it while delivery works (the full snapshot of a
@@ -259,24 +260,22 @@ export function createTransport(options: TransportOptions) {
   // The page is being hidden, maybe for good: no time for compression. Send
   // what fits the keepalive budget now, as plain JSON where not compressed yet,
   // split so that each request fits.
-  function flushOnHide(events: RecordedEvent[]): void {
-    let chunk: RecordedEvent[] = [];
-    let parts: string[] = [];
+  function flushOnHide(events: EncodedEvents): void {
+    let start = 0;
     let size = 2;
-    const closeChunk = () => {
-      if (chunk.length) outbox.push(makeBatch(chunk, `[${parts.join(',')}]`, false));
-      chunk = [];
-      parts = [];
+    const closeChunk = (end: number) => {
+      if (end > start) {
+        const part = {json: events.json.slice(start, end), timestamps: events.timestamps.slice(start, end)};
+        outbox.push(makeBatch(part, batchBody(part), false));
+      }
+      start = end;
       size = 2;
     };
-    for (const event of events) {
-      const json = JSON.stringify(event);
-      if (size + json.length + 1 > KEEPALIVE_BUDGET) closeChunk();
-      chunk.push(event);
-      parts.push(json);
+    events.json.forEach((json, i) => {
+      if (size + json.length + 1 > KEEPALIVE_BUDGET) closeChunk(i);
       size += json.length + 1;
-    }
-    closeChunk();
+    });
+    closeChunk(events.json.length);
     for (const batch of outbox) {
       if (batch.sending && !batch.inWorker) continue;
       if (batchBytes(batch) > KEEPALIVE_BUDGET - keepaliveBytesInFlight) continue;

@@ -19,7 +19,8 @@
 //   inflate it) over one window, the same for every variant, from the
 //   workload's start until WINDOW_MS later. The window holds the tracker's
 //   delivery of what it recorded (its batch is cut by the flush timer, 5 s
-//   after the first event, then JSON.stringify, compression, the request):
+//   after the first event, then the events' JSON joined, compression, the
+//   request):
 //   a longer window for the tracker alone would bill it for the page's idle
 //   work (garbage collection, timers) that the other variants do too, later.
 //   Nothing polls the page meanwhile: the window is one timer in the page, and
@@ -28,7 +29,8 @@
 // Then the breakdown, once per workload: raw rrweb keeps the workload's events
 // (bench/pages/deliverySteps.ts) and each step the tracker takes with them runs
 // alone, with the tracker's own modules, its main-thread time measured
-// (taskTimeOf): batching, JSON.stringify, gzip and the request on the main
+// (taskTimeOf): batching (each event's JSON made as it is added), joining
+// them into the batch's body, gzip and the request on the main
 // thread (what a bundle from another origin does), or both in the delivery
 // worker (the page's share: the messages). Recording is raw rrweb less no
 // recording; what the steps leave unexplained is garbage collection and timers.
@@ -139,7 +141,10 @@ async function measure({browser, site, collector, options, heads, bundleUrl, pro
   const window_ = windowMs(options.smoke);
   const rows = [];
   const details = {reps: options.mutationReps, windowMs: window_, scenarios: {}};
-  for (const scenario of mutationScenarios) {
+  // BENCH_SCENARIOS=move-10000,class-10000 runs those workloads alone (to
+  // study one; the README's figure is always all six from one run).
+  const picked = process.env.BENCH_SCENARIOS?.split(',');
+  for (const scenario of mutationScenarios.filter(({id}) => !picked || picked.includes(id))) {
     const urls = Object.fromEntries(VARIANTS.map((variant) => [variant, site.put(`/mutation-${scenario.id}-${variant}.html`, mutationPage(scenario, heads[variant]))]));
     const samples = await alternate({
       variants: VARIANTS,
@@ -200,7 +205,7 @@ async function measure({browser, site, collector, options, heads, bundleUrl, pro
       ratio: ratio(total.tracker, total.rrweb),
       goal: {ratioMax: 1.1},
       note: `${(window_ / 1000).toFixed(1)} s from the workload's start, delivery included; no recording ${total.none.toFixed(1)} ms; ` +
-        `stringify ${steps.ms.serialization.toFixed(1)}, worker messages ${steps.ms.inWorker.toFixed(1)} ms; ` +
+        `events to JSON ${(steps.ms.batching + steps.ms.serialization).toFixed(1)}, worker messages ${steps.ms.inWorker.toFixed(1)} ms; ` +
         `renderer CPU, worker included: ${ratio(process.tracker, process.rrweb).toFixed(2)}×`,
     });
     rows.push({
@@ -210,7 +215,7 @@ async function measure({browser, site, collector, options, heads, bundleUrl, pro
       value: total.crossOrigin,
       ratio: ratio(total.crossOrigin, total.rrweb),
       goal: {ratioMax: 1.1},
-      note: `as a CDN serves it: stringify ${steps.ms.serialization.toFixed(1)}, gzip ${steps.ms.compression.toFixed(1)}, request ${steps.ms.send.toFixed(1)} ms on the main thread`,
+      note: `as a CDN serves it: events to JSON ${(steps.ms.batching + steps.ms.serialization).toFixed(1)}, gzip ${steps.ms.compression.toFixed(1)}, request ${steps.ms.send.toFixed(1)} ms on the main thread`,
     });
     const {batching, serialization, compression, send, inWorker} = steps.ms;
     const breakdown = {

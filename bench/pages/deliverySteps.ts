@@ -3,7 +3,7 @@
 // run on demand, alone, with the tracker's own modules, so that the harness can
 // weigh each one's main-thread time (bench/figures/measureRecordingOverhead.mjs).
 import {startRecording} from '../../bundle/recorder';
-import {createBatcher} from '../../bundle/batcher';
+import {batchBody, createBatcher, encodeEvents, type EncodedEvents} from '../../bundle/batcher';
 import {compressBatch} from '../../bundle/compressBatch';
 import {postBatch} from '../../bundle/postBatch';
 import {startDeliveryWorker, type DeliveryWorker} from '../../bundle/deliveryWorker';
@@ -12,6 +12,7 @@ import type {RecordedEvent} from '../../bundle/types';
 let events: RecordedEvent[] = [];
 let recording = false;
 let batch: RecordedEvent[] = [];
+let encoded: EncodedEvents = {json: [], timestamps: []};
 let json = '';
 let gzip = new Uint8Array();
 let worker: DeliveryWorker | null = null;
@@ -31,17 +32,19 @@ const deliverySteps = {
   stopKeeping(): {events: number; json: number; gzip: number} {
     recording = false;
     batch = events;
-    json = JSON.stringify(batch);
+    encoded = encodeEvents(batch);
+    json = batchBody(encoded);
     return {events: batch.length, json: json.length, gzip: 0};
   },
-  /** What createTracker's record() and the batcher do with each event, and the cut. */
+  /** What createTracker's record() and the batcher do with each event (its JSON, made as it is added), and the cut. */
   batching(): void {
     const batcher = createBatcher({flushIntervalMs: 5000, maxBatchEvents: 500, onBatch: () => {}});
     for (const event of batch) batcher.add(event);
     batcher.take();
   },
+  /** The batch's body: the events' JSON joined. */
   serialization(): void {
-    json = JSON.stringify(batch);
+    json = batchBody(encoded);
   },
   async compression(): Promise<number> {
     gzip = await compressBatch(json);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
 import {gunzipSync} from 'node:zlib';
 import {createTransport, type Lost, type TransportOptions} from '../transport';
+import {encodeEvents} from '../batcher';
 import type {DeliveryWorker} from '../deliveryWorker';
 import type {Answer} from '../postBatch';
 
@@ -69,16 +70,16 @@ test('a batch in flight larger than the cap does not make the drop-and-report lo
     renewCredentials: async () => null,
     onLost(report) {
       lost.push(report);
-      transport.enqueue([{type: 5, data: {tag: 'tracker.gap', payload: report}, timestamp: Date.now()}]);
+      transport.enqueue(encodeEvents([{type: 5, data: {tag: 'tracker.gap', payload: report}, timestamp: Date.now()}]));
     },
     onDelivered() {},
   });
   try {
-    transport.enqueue([event(50_000)]); // a big snapshot, in flight
+    transport.enqueue(encodeEvents([event(50_000)])); // a big snapshot, in flight
     await new Promise((resolve) => setTimeout(resolve, 20));
     pending.shift()?.(); // its first try fails: a backlog now, and it is retried (in flight again)
     await new Promise((resolve) => setTimeout(resolve, 50));
-    for (let i = 0; i < 5; i++) transport.enqueue([event(2_000)]);
+    for (let i = 0; i < 5; i++) transport.enqueue(encodeEvents([event(2_000)]));
     assert.ok(lost.length >= 1 && lost.length <= 5, `reported ${lost.length} losses`);
     assert.ok(transport.bufferedBytes() < 60_000);
   } finally {
@@ -96,7 +97,7 @@ test('a retry sends the very bytes of the first try: the batch is not stringifie
   JSON.stringify = ((...args: Parameters<typeof JSON.stringify>) => (stringified++, realStringify(...args))) as typeof JSON.stringify;
   try {
     const transport = transportWith();
-    transport.enqueue([event(100), event(100)]);
+    transport.enqueue(encodeEvents([event(100), event(100)]));
     const afterEnqueue = stringified;
     await until(() => transport.sentBatches() === 1);
     assert.equal(fetches.calls.length, 2);
@@ -126,7 +127,7 @@ test('with the delivery worker, the batch is gzipped and sent there, and the pag
   try {
     const {worker, posted} = fakeWorker(async () => ({status: 200, text: '', retryAfter: null}));
     const transport = transportWith({worker});
-    transport.enqueue([event(100)]);
+    transport.enqueue(encodeEvents([event(100)]));
     await until(() => transport.sentBatches() === 1);
     assert.equal(posted.length, 1);
     assert.equal(fetches.calls.length, 0);
@@ -143,7 +144,7 @@ test('a delivery worker that fails hands its jobs back: the page compresses and 
       post: () => Promise.reject(new Error('the delivery worker stopped')),
     };
     const transport = transportWith({worker: failing});
-    transport.enqueue([event(100)]);
+    transport.enqueue(encodeEvents([event(100)]));
     await until(() => transport.sentBatches() === 1);
     assert.equal(fetches.calls.length, 1);
     assert.ok(fetches.calls[0].body instanceof Uint8Array, 'gzipped by the page');
@@ -159,7 +160,7 @@ test('the worker answering a network error is a retry with backoff, not a second
     let tries = 0;
     const {worker} = fakeWorker(async () => (tries++ ? {status: 200, text: '', retryAfter: null} : {status: 0, text: 'TypeError: Failed to fetch', retryAfter: null}));
     const transport = transportWith({worker});
-    transport.enqueue([event(100)]);
+    transport.enqueue(encodeEvents([event(100)]));
     await until(() => transport.sentBatches() === 1);
     assert.equal(tries, 2);
     assert.equal(fetches.calls.length, 0);
@@ -175,9 +176,9 @@ test('on hide, a batch the worker has under way goes again from the page with ke
     const {worker, posted} = fakeWorker(() => new Promise((resolve) => (answerWorker = resolve)));
     let delivered = 0;
     const transport = transportWith({worker, onDelivered: () => delivered++});
-    transport.enqueue([event(100)]);
+    transport.enqueue(encodeEvents([event(100)]));
     await until(() => posted.length === 1);
-    transport.flushOnHide([event(50)]);
+    transport.flushOnHide(encodeEvents([event(50)]));
     assert.equal(fetches.calls.length, 2, 'the batch under way and the events buffered');
     assert.ok(fetches.calls.every((call) => call.keepalive));
     assert.equal(new URL(fetches.calls[0].url).searchParams.get('seq'), new URL(posted[0]).searchParams.get('seq'));
