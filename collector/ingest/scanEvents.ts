@@ -124,14 +124,7 @@ function scanNumber(b: Buffer, i: number): number {
   if (b[i] === MINUS) i++;
   if (b[i] === ZERO) i++;
   else i = scanDigits(b, i);
-  if (b[i] === DOT) i = scanDigits(b, i + 1);
-  const e = b[i];
-  if (e === 0x65 || e === 0x45) {
-    i++;
-    if (b[i] === PLUS || b[i] === MINUS) i++;
-    i = scanDigits(b, i);
-  }
-  return i;
+  return scanNumberTail(b, i);
 }
 
 // A number's fraction and exponent, from where its integer part ends.
