@@ -385,7 +385,10 @@ export function createTracker(config: BundleConfig): LiveTracker {
       active = true;
       const events = buffer.take();
       buffer = null;
-      for (let i = 0; i < events.length; i += options.maxBatchEvents) transport!.enqueue(encodeEvents(events.slice(i, i + options.maxBatchEvents)));
+      for (let i = 0; i < events.length; i += options.maxBatchEvents) {
+        const slice = events.slice(i, i + options.maxBatchEvents);
+        transport!.enqueue({json: slice.map((event) => event.json), timestamps: slice.map((event) => event.timestamp)});
+      }
       // Over its byte cap the buffer may hold no snapshot: the replay needs one.
       if (!events.some((event) => event.type === FULL_SNAPSHOT)) recorder?.takeFullSnapshot();
     })().finally(() => (triggering = null));

@@ -11,17 +11,24 @@ import type {RecordedEvent} from './types';
 
 const META = 4;
 
+/** An event as the buffer keeps it: its JSON, made once (the batch carries it as is), its type and time. */
+export interface BufferedEvent {
+  type: number;
+  timestamp: number;
+  json: string;
+}
+
 export interface ErrorBuffer {
   add(event: RecordedEvent): void;
   /** Stops the checkouts and hands over what is kept, oldest first. */
-  take(): RecordedEvent[];
+  take(): BufferedEvent[];
   bytes(): number;
 }
 
 export function createErrorBuffer(bufferMs: number, maxBytes: number, checkout: () => void): ErrorBuffer {
-  let older: RecordedEvent[] = [];
+  let older: BufferedEvent[] = [];
   let olderBytes = 0;
-  let current: RecordedEvent[] = [];
+  let current: BufferedEvent[] = [];
   let currentBytes = 0;
   // Over the byte cap even alone: what follows is useless without its
   // snapshot, so nothing is kept until the next checkout.
@@ -40,10 +47,12 @@ export function createErrorBuffer(bufferMs: number, maxBytes: number, checkout: 
     add(event) {
       if (dropping && event.type !== META) return;
       dropping = false;
-      // The size as it will travel (before gzip); the one place the buffer must measure.
-      const size = JSON.stringify(event).length;
-      current.push(event);
-      currentBytes += size;
+      // Its JSON is both its size as it will travel (before gzip) and what
+      // travels: kept as a string, as the batcher keeps events, the event
+      // object dies young and is never stringified again at the trigger.
+      const json = JSON.stringify(event);
+      current.push({type: event.type, timestamp: event.timestamp, json});
+      currentBytes += json.length;
       if (olderBytes + currentBytes > maxBytes) {
         older = [];
         olderBytes = 0;

@@ -88,3 +88,21 @@ test('take() stops the checkouts', () => {
     mock.timers.reset();
   }
 });
+
+test('an event is kept as its JSON, made once: what take() hands over is what bytes() counted', () => {
+  mock.timers.enable({apis: ['setInterval']});
+  try {
+    const buffer = createErrorBuffer(10_000, 1e9, () => {});
+    const events = [at(META, 1), at(SNAPSHOT, 2, 30), at(3, 3, 5)];
+    events.forEach((event) => buffer.add(event));
+    const bytes = buffer.bytes();
+    // Changing an event after it was added changes nothing that was kept.
+    (events[2].data as {pad: string}).pad = 'changed';
+    const kept = buffer.take();
+    assert.deepEqual(kept.map(({type, timestamp}) => [type, timestamp]), [[META, 1], [SNAPSHOT, 2], [3, 3]]);
+    assert.deepEqual(kept.map((event) => JSON.parse(event.json)), [at(META, 1), at(SNAPSHOT, 2, 30), at(3, 3, 5)]);
+    assert.equal(bytes, kept.reduce((sum, event) => sum + event.json.length, 0));
+  } finally {
+    mock.timers.reset();
+  }
+});
