@@ -17,7 +17,7 @@ function goalText(goal) {
   if (goal.ratioMax !== undefined) return `ratio ≤ ${goal.ratioMax}`;
   if (goal.ratioMin !== undefined) return `ratio ≥ ${goal.ratioMin}`;
   if (goal.valueMax !== undefined) return `≤ ${goal.valueMax}`;
-  if (goal.valueMin !== undefined) return `≥ ${goal.valueMin}`;
+  if (goal.valueMin !== undefined) return `≥ ${goal.valueMin}${goal.p99MaxMs === undefined ? '' : `, p99 ≤ ${goal.p99MaxMs} ms`}`;
   return '';
 }
 
@@ -29,7 +29,11 @@ export function goalMet(row) {
   if (goal.ratioMax !== undefined) return check(row.ratio, goal.ratioMax, true);
   if (goal.ratioMin !== undefined) return check(row.ratio, goal.ratioMin, false);
   if (goal.valueMax !== undefined) return check(row.value, goal.valueMax, true);
-  if (goal.valueMin !== undefined) return check(row.value, goal.valueMin, false);
+  if (goal.valueMin !== undefined) {
+    const met = check(row.value, goal.valueMin, false);
+    // A rate goal may come with a latency one (figure 7): both must hold.
+    return goal.p99MaxMs === undefined || met === null ? met : met && check(row.p99Ms, goal.p99MaxMs, true) === true;
+  }
   return null;
 }
 
