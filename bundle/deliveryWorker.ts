@@ -19,10 +19,22 @@ interface Reply {
   error?: string;
 }
 
+/** A request's answer, and the gzip the worker made for it when the batch still has to be sent again. */
+export interface Sent {
+  answer: Answer;
+  gzip?: Uint8Array<ArrayBuffer>;
+}
+
 export interface DeliveryWorker {
+  /** Whether jobs can be given to it now. */
+  available(): boolean;
   /** Each returns null while the worker is not (or no longer) available. */
   compress(json: string): Promise<Uint8Array<ArrayBuffer>> | null;
-  post(url: string, headers: Record<string, string>, body: string | Uint8Array<ArrayBuffer>): Promise<Answer> | null;
+  /**
+   * Sends a batch; with `gzip`, a JSON body is gzipped there first: one round
+   * trip to the worker where compressing, then sending, would take two.
+   */
+  post(url: string, headers: Record<string, string>, body: string | Uint8Array<ArrayBuffer>, gzip: boolean): Promise<Sent> | null;
 }
 
 export function startDeliveryWorker(bundleScript: HTMLScriptElement | null | undefined): DeliveryWorker | null {
@@ -68,7 +80,8 @@ export function startDeliveryWorker(bundleScript: HTMLScriptElement | null | und
   }
 
   return {
+    available: () => ready,
     compress: (json) => ask({json}),
-    post: (url, headers, body) => ask({url, headers, body}),
+    post: (url, headers, body, gzip) => ask({url, headers, body, gzip}),
   };
 }

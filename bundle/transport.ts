@@ -32,6 +32,8 @@ interface Batch {
   sending: Promise<void> | null;
   /** Its request is the worker's, which dies with the page. */
   inWorker?: boolean;
+  /** The worker gzips it as it sends it (one round trip); until then `json` is all there is. */
+  gzipInWorker?: boolean;
   noKeepalive?: boolean;
 }
 
@@ -95,19 +97,48 @@ export function createTransport(options: TransportOptions) {
       sending: null,
     };
     if (compress && canCompress) {
+      // Sent at once (nothing ahead of it), by a worker: it gzips the batch
+      // and sends it in one round trip, instead of one for each.
+      if (options.worker?.available() && !outbox.length && !failures) {
+        batch.gzipInWorker = true;
+        return batch;
+      }
       // A worker that fails or goes away hands the job back.
       const inWorker = options.worker?.compress(json);
       batch.ready = (inWorker ? inWorker.catch(() => compressBatch(json)) : compressBatch(json)).then(
-        (gzip) => {
-          // Sent plain already (on hide) or dropped: nothing to keep.
-          if (batch.json === null || !outbox.includes(batch)) return;
-          batch.gzip = gzip;
-          batch.json = null;
-        },
+        (gzip) => keepGzip(batch, gzip),
         (error) => warn('compression failed; sending plain JSON', error),
       );
     }
     return batch;
+  }
+
+  function keepGzip(batch: Batch, gzip: Uint8Array<ArrayBuffer> | undefined): void {
+    batch.gzipInWorker = false;
+    // Sent plain already (on hide) or dropped: nothing to keep.
+    if (!gzip || batch.json === null || !outbox.includes(batch)) return;
+    batch.gzip = gzip;
+    batch.json = null;
+  }
+
+  // The worker gone while it had the batch's gzip to make: the page makes it.
+  async function gzipOnPage(batch: Batch): Promise<void> {
+    if (!batch.gzipInWorker || batch.json === null) return;
+    await compressBatch(batch.json).then(
+      (gzip) => keepGzip(batch, gzip),
+      (error) => warn('compression failed; sending plain JSON', error),
+    );
+  }
+
+  function requestOf(batch: Batch) {
+    const body = batch.gzip ?? batch.json ?? '';
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${credentials.token}`,
+      'Content-Type': 'application/json',
+    };
+    if (batch.gzip) headers['Content-Encoding'] = 'gzip';
+    const url = `${options.ingestPoint}/v1/web/i?page=${credentials.pageID}&seq=${batch.seq}`;
+    return {url, headers, body, size: typeof body === 'string' ? body.length : body.byteLength};
   }
 
   // Drops what is not being sent, but for `newest`: after a pause the newest
@@ -140,20 +171,28 @@ export function createTransport(options: TransportOptions) {
   // the page sends with keepalive where the budget allows, so that a request
   // under way still arrives if the tab closes.
   async function post(batch: Batch, hiding: boolean): Promise<Outcome> {
-    const body = batch.gzip ?? batch.json ?? '';
-    const headers: Record<string, string> = {
-      Authorization: `Bearer ${credentials.token}`,
-      'Content-Type': 'application/json',
-    };
-    if (batch.gzip) headers['Content-Encoding'] = 'gzip';
-    const url = `${options.ingestPoint}/v1/web/i?page=${credentials.pageID}&seq=${batch.seq}`;
-    const size = typeof body === 'string' ? body.length : body.byteLength;
-    const inWorker = hiding ? null : options.worker?.post(url, headers, body);
+    let request = requestOf(batch);
+    const inWorker = hiding ? null : options.worker?.post(request.url, request.headers, request.body, !!batch.gzipInWorker);
     batch.inWorker = !!inWorker;
+    if (!inWorker && !hiding && batch.gzipInWorker) {
+      await gzipOnPage(batch);
+      request = requestOf(batch);
+    }
+    const {url, headers, body, size} = request;
     const keepalive = hiding || (!inWorker && !batch.noKeepalive && size <= KEEPALIVE_BUDGET - keepaliveBytesInFlight);
     if (keepalive) keepaliveBytesInFlight += size;
     try {
-      const answer = await (inWorker ? inWorker.catch(() => postBatch(url, headers, body, false)) : postBatch(url, headers, body, keepalive));
+      const onPage = async () => {
+        await gzipOnPage(batch);
+        const again = requestOf(batch);
+        return postBatch(again.url, again.headers, again.body, false);
+      };
+      const answer = await (inWorker
+        ? inWorker.then((sent) => {
+            keepGzip(batch, sent.gzip);
+            return sent.answer;
+          }, onPage)
+        : postBatch(url, headers, body, keepalive));
       const {status} = answer;
       if (!status) {
         // A refused keepalive (budget taken by the page's own beacons) looks like

@@ -74,12 +74,19 @@ test('a collector stopped for 30 seconds loses nothing: every event stored once,
   }
 });
 
-test('one in five batches answered 503: nothing lost, nothing duplicated', async ({page, site, collector}) => {
+// The site serves the delivery worker beside the bundle (as the package ships
+// them), so the other tests deliver through it; this one also runs with the
+// page doing the gzip and the requests itself.
+for (const withWorker of [true, false]) {
+test(`one in five batches answered 503: nothing lost, nothing duplicated (${withWorker ? 'delivery worker' : 'no worker: the page sends'})`, async ({page, site, collector}) => {
   test.setTimeout(90_000);
+  site.options.noWorker = !withWorker;
   const proxy = await startProxy(collector.url);
   try {
     await page.goto(trackedPage(site, collector, {head: TICKER, ingestPoint: proxy.url, initOptions: {flushIntervalMs: 100, maxRetryDelayMs: 1000}}));
     const result = await startTracker(page);
+    await expect.poll(() => site.workerRequests).toBe(withWorker ? 1 : 0);
+    await expect.poll(() => page.workers().length).toBe(withWorker ? 1 : 0);
     proxy.failRate = 0.2;
     await tick(page, 1, 100, 40);
     await page.evaluate(() => (window as any).tracker.stop());
@@ -94,6 +101,7 @@ test('one in five batches answered 503: nothing lost, nothing duplicated', async
     await proxy.stop();
   }
 });
+}
 
 test('the last batch is stored when the tab closes right after a burst of input', async ({page, site, collector}) => {
   await page.goto(trackedPage(site, collector, {body: '<input id="name" type="text">', head: TICKER}));

@@ -53,8 +53,11 @@ test('no worker for a bundle from another origin, one with a nonce, or without a
 
 test('until the worker says it is ready, every job is left to the page', async () => {
   const worker = startDeliveryWorker(script('https://shop.example/tracker.js'))!;
+  assert.equal(worker.available(), false);
   assert.equal(worker.compress('[]'), null);
+  assert.equal(worker.post('https://collector.example/v1/web/i?page=1&seq=0', {}, '[]', true), null);
   FakeWorker.started[0].say(WORKER_READY);
+  assert.equal(worker.available(), true);
   const job = worker.compress('[]')!;
   const [message] = FakeWorker.started[0].posted;
   FakeWorker.started[0].say({id: message.id, result: new Uint8Array([1, 2])});
@@ -65,7 +68,7 @@ test('a worker that fails gives its jobs under way back, and takes no more', asy
   const worker = startDeliveryWorker(script('https://shop.example/tracker.js'))!;
   const fake = FakeWorker.started[0];
   fake.say(WORKER_READY);
-  const job = worker.post('https://collector.example/v1/web/i?page=1&seq=0', {}, '[]')!;
+  const job = worker.post('https://collector.example/v1/web/i?page=1&seq=0', {}, '[]', true)!;
   let prevented = false;
   fake.onerror?.({preventDefault: () => (prevented = true)} as unknown as Event);
   await assert.rejects(job, /stopped/);
@@ -85,4 +88,16 @@ test('a job answered with an error is rejected, so that the page does it instead
   assert.ok(next, 'the worker stays for the next job');
   fake.say({id: fake.posted[1].id, result: new Uint8Array([3])});
   assert.deepEqual(await next, new Uint8Array([3]));
+});
+
+test('a batch to gzip and send is one message to the worker, and one answer back', async () => {
+  const worker = startDeliveryWorker(script('https://shop.example/tracker.js'))!;
+  const fake = FakeWorker.started[0];
+  fake.say(WORKER_READY);
+  const job = worker.post('https://collector.example/v1/web/i?page=1&seq=0', {Authorization: 'Bearer t'}, '[{"type":3}]', true)!;
+  assert.equal(fake.posted.length, 1);
+  assert.deepEqual(fake.posted[0], {id: fake.posted[0].id, url: 'https://collector.example/v1/web/i?page=1&seq=0', headers: {Authorization: 'Bearer t'}, body: '[{"type":3}]', gzip: true});
+  const answer = {status: 503, text: 'busy', retryAfter: '2'};
+  fake.say({id: fake.posted[0].id, result: {answer, gzip: new Uint8Array([31, 139])}});
+  assert.deepEqual(await job, {answer, gzip: new Uint8Array([31, 139])});
 });

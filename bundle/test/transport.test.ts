@@ -109,17 +109,37 @@ test('a retry sends the very bytes of the first try: the batch is not stringifie
   }
 });
 
-/** A stand-in delivery worker: compresses for real, and answers requests as `answer` says. */
+const gzipOf = (json: string) => new Response(new Response(json).body!.pipeThrough(new CompressionStream('gzip'))).arrayBuffer().then((buffer) => new Uint8Array(buffer));
+
+interface WorkerJob {
+  url: string;
+  body: string | Uint8Array;
+  gzip: boolean;
+}
+
+/**
+ * A stand-in delivery worker: compresses for real, and answers requests as
+ * `answer` says; like the real one, it gives back the gzip it made for a
+ * batch that was not stored.
+ */
 function fakeWorker(answer: (url: string) => Promise<Answer> | null, compress = true) {
   const posted: string[] = [];
+  const jobs: WorkerJob[] = [];
+  let compressed = 0;
   const worker: DeliveryWorker = {
-    compress: (json) => (compress ? new Response(new Response(json).body!.pipeThrough(new CompressionStream('gzip'))).arrayBuffer().then((buffer) => new Uint8Array(buffer)) : null),
-    post: (url) => {
+    available: () => true,
+    compress: (json) => (compress ? (compressed++, gzipOf(json)) : null),
+    post: (url, _headers, body, gzip) => {
       posted.push(url);
-      return answer(url);
+      jobs.push({url, body, gzip});
+      const answered = answer(url);
+      if (!answered) return null;
+      return Promise.all([answered, gzip && typeof body === 'string' ? gzipOf(body) : undefined]).then(([answer, made]) =>
+        answer.status >= 200 && answer.status < 300 ? {answer} : {answer, gzip: made},
+      );
     },
   };
-  return {worker, posted};
+  return {worker, posted, jobs, compressed: () => compressed};
 }
 
 test('with the delivery worker, the batch is gzipped and sent there, and the page makes no request', async () => {
@@ -136,10 +156,75 @@ test('with the delivery worker, the batch is gzipped and sent there, and the pag
   }
 });
 
+test('a batch sent at once is gzipped and sent by the worker in one round trip, not compressed ahead', async () => {
+  const fetches = stubFetch(stored);
+  try {
+    const {worker, jobs, compressed} = fakeWorker(async () => ({status: 200, text: '', retryAfter: null}));
+    const transport = transportWith({worker});
+    transport.enqueue(encodeEvents([event(100)]));
+    await until(() => transport.sentBatches() === 1);
+    assert.equal(compressed(), 0);
+    assert.equal(jobs.length, 1);
+    assert.equal(jobs[0].gzip, true);
+    assert.match(jobs[0].body as string, /^\[\{"type":3/);
+  } finally {
+    fetches.restore();
+  }
+});
+
+test('a batch the collector did not store keeps the gzip the worker made: the retry sends those bytes, and the cap counts them', async () => {
+  const fetches = stubFetch(stored);
+  try {
+    let tries = 0;
+    let release: () => void = () => {};
+    const retried = new Promise<void>((resolve) => (release = resolve));
+    const {worker, jobs} = fakeWorker(async () => {
+      if (tries++ === 0) return {status: 503, text: 'busy', retryAfter: null};
+      await retried;
+      return {status: 200, text: '', retryAfter: null};
+    });
+    const transport = transportWith({worker});
+    transport.enqueue(encodeEvents([event(3000)]));
+    await until(() => jobs.length === 2);
+    const json = jobs[0].body as string;
+    assert.equal(jobs[1].gzip, false);
+    assert.ok(jobs[1].body instanceof Uint8Array, 'the gzip from the first try');
+    assert.equal(text(jobs[1].body), json);
+    assert.equal(transport.bufferedBytes(), (jobs[1].body as Uint8Array).byteLength);
+    release();
+    await until(() => transport.sentBatches() === 1);
+    assert.equal(fetches.calls.length, 0);
+  } finally {
+    fetches.restore();
+  }
+});
+
+test('batches queued behind one under way are gzipped ahead, so that a backlog is held compressed', async () => {
+  const fetches = stubFetch(stored);
+  try {
+    let answerFirst: (answer: Answer) => void = () => {};
+    const {worker, jobs, compressed} = fakeWorker((url) =>
+      url.endsWith('seq=0') ? new Promise((resolve) => (answerFirst = resolve)) : Promise.resolve({status: 200, text: '', retryAfter: null}),
+    );
+    const transport = transportWith({worker});
+    transport.enqueue(encodeEvents([event(100)]));
+    await until(() => jobs.length === 1);
+    transport.enqueue(encodeEvents([event(100)]));
+    await until(() => compressed() === 1);
+    answerFirst({status: 200, text: '', retryAfter: null});
+    await until(() => transport.sentBatches() === 2);
+    assert.equal(jobs[1].gzip, false);
+    assert.ok(jobs[1].body instanceof Uint8Array);
+  } finally {
+    fetches.restore();
+  }
+});
+
 test('a delivery worker that fails hands its jobs back: the page compresses and sends the batch itself', async () => {
   const fetches = stubFetch(stored);
   try {
     const failing: DeliveryWorker = {
+      available: () => true,
       compress: () => Promise.reject(new Error('the delivery worker stopped')),
       post: () => Promise.reject(new Error('the delivery worker stopped')),
     };

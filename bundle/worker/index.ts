@@ -2,18 +2,32 @@
 // gzip of a batch, and a batch's request to the collector, off the page's
 // main thread. It holds no state: the page's transport decides what is sent,
 // when, and what an answer means.
-import {compressBatch} from '../compressBatch';
+import {canCompress, compressBatch} from '../compressBatch';
 import {postBatch} from '../postBatch';
-import {WORKER_READY} from '../deliveryWorker';
+import {WORKER_READY, type Sent} from '../deliveryWorker';
 
 // Inside a worker, `self` talks like the Worker object outside does.
 const scope = self as unknown as Worker;
 
-scope.onmessage = ({data: {id, json, url, headers, body}}) => {
-  // keepalive stays with the page: only its requests outlive the page.
-  const job: Promise<unknown> = json === undefined ? postBatch(url, headers, body, false) : compressBatch(json);
+// keepalive stays with the page: only its requests outlive the page.
+async function send(url: string, headers: Record<string, string>, body: string | Uint8Array<ArrayBuffer>, gzip: boolean): Promise<Sent> {
+  let compressed: Uint8Array<ArrayBuffer> | undefined;
+  if (gzip && canCompress && typeof body === 'string') {
+    // Failed: the body goes as plain JSON, which the collector takes as well.
+    compressed = await compressBatch(body).catch(() => undefined);
+  }
+  const answer = await postBatch(url, compressed ? {...headers, 'Content-Encoding': 'gzip'} : headers, compressed ?? body, false);
+  // Not stored: the page keeps the gzip for the next try (and for a hide).
+  return answer.status >= 200 && answer.status < 300 ? {answer} : {answer, gzip: compressed};
+}
+
+scope.onmessage = ({data: {id, json, url, headers, body, gzip}}) => {
+  const job: Promise<Uint8Array | Sent> = json === undefined ? send(url, headers, body, gzip) : compressBatch(json);
   job.then(
-    (result) => scope.postMessage({id, result}, result instanceof Uint8Array ? [result.buffer] : []),
+    (result) => {
+      const bytes = result instanceof Uint8Array ? result : result.gzip;
+      scope.postMessage({id, result}, bytes ? [bytes.buffer] : []);
+    },
     (error) => scope.postMessage({id, error: String(error)}),
   );
 };

@@ -11,6 +11,12 @@ export interface SiteOptions {
   bundleDelayMs?: number;
   /** Answer the bundle with this status instead of the file. */
   bundleStatus?: number;
+  /**
+   * Leave out the delivery worker (dist/tracker-worker.js), as a site that
+   * deploys the bundle alone would: the page then gzips and sends itself. It is
+   * served beside the bundle otherwise, as the package ships it.
+   */
+  noWorker?: boolean;
 }
 
 export interface Site {
@@ -18,6 +24,8 @@ export interface Site {
   options: SiteOptions;
   /** How often the bundle was requested. */
   bundleRequests: number;
+  /** How often the delivery worker was requested. */
+  workerRequests: number;
   /** Serves `html` at `path` with extra response headers (a CSP, say). */
   page(path: string, html: string, headers?: Record<string, string>): string;
   /** Serves any file at `path`. */
@@ -43,12 +51,14 @@ export function htmlPage(head: string, body = '<h1>test page</h1>'): string {
 
 export async function startSite(options: SiteOptions = {}): Promise<Site> {
   const bundle = readFileSync('dist/tracker.js');
+  const worker = readFileSync('dist/tracker-worker.js');
   const pages = new Map<string, {html: string; headers: Record<string, string>}>();
   const handlers = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>();
   const site: Site = {
     origin: '',
     options,
     bundleRequests: 0,
+    workerRequests: 0,
     page(path, html, headers = {}) {
       pages.set(path, {html, headers: {'Content-Type': 'text/html; charset=utf-8', ...headers}});
       return `${site.origin}${path}`;
@@ -81,6 +91,12 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
         'Cache-Control': 'no-store',
       });
       response.end(bundle);
+      return;
+    }
+    if (path === '/tracker-worker.js' && !site.options.noWorker) {
+      site.workerRequests++;
+      response.writeHead(200, {'Content-Type': 'text/javascript', 'Cache-Control': 'no-store'});
+      response.end(worker);
       return;
     }
     const handler = handlers.get(path);
