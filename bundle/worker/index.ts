@@ -23,12 +23,13 @@ async function send(url: string, headers: Record<string, string>, body: string |
 
 scope.onmessage = ({data: {id, json, url, headers, body, gzip}}) => {
   const job: Promise<Uint8Array | Sent> = json === undefined ? send(url, headers, body, gzip) : compressBatch(json);
-  job.then(
-    (result) => {
+  job
+    .then((result) => {
       const bytes = result instanceof Uint8Array ? result : result.gzip;
       scope.postMessage({id, result}, bytes ? [bytes.buffer] : []);
-    },
-    (error) => scope.postMessage({id, error: String(error)}),
-  );
+    })
+    // Every job is answered, even one whose answer could not be posted: the
+    // page would otherwise wait out its timeout before doing the job itself.
+    .catch((error) => scope.postMessage({id, error: String(error)}));
 };
 scope.postMessage(WORKER_READY);
