@@ -122,13 +122,13 @@ interface WorkerJob {
  * `answer` says; like the real one, it gives back the gzip it made for a
  * batch that was not stored.
  */
-function fakeWorker(answer: (url: string) => Promise<Answer> | null, compress = true) {
+function fakeWorker(answer: (url: string) => Promise<Answer> | null) {
   const posted: string[] = [];
   const jobs: WorkerJob[] = [];
   let compressed = 0;
   const worker: DeliveryWorker = {
     available: () => true,
-    compress: (json) => (compress ? (compressed++, gzipOf(json)) : null),
+    compress: (json) => (compressed++, gzipOf(json)),
     post: (url, _headers, body, gzip) => {
       posted.push(url);
       jobs.push({url, body, gzip});
