@@ -7,14 +7,13 @@ import {readBody} from '../lib/readBody';
 import {assertOriginAllowed} from '../projects';
 import type {Collector, Handler} from '../route';
 import {summarizeEvents} from '../summarizeEvents';
-import {SessionErased, SessionGone} from '../storage/storage';
+import {SessionErased, SessionGone, type BatchSession} from '../storage/storage';
 import {verifyToken} from '../tokens';
-import type {Session} from '../types';
 
 const RENEW = 'get a new one with POST /v1/web/start';
 
 export const handleBatch: Handler = async ({req, url, origin}, collector) => {
-  const session = await sessionOfToken(req.headers.authorization, collector);
+  const session = await sessionOfToken(req.headers.authorization, collector, Number(url.searchParams.get('page')) || 0);
   const project = collector.projects.get(session.projectKey);
   if (!project) {
     throw new HttpError(403, `project "${session.projectKey}" of this session is no longer configured: start the collector with --project ${session.projectKey}`);
@@ -68,7 +67,7 @@ export const handleBatch: Handler = async ({req, url, origin}, collector) => {
   return {status: 200, json: {ok: true, duplicate: outcome === 'duplicate'}};
 };
 
-async function sessionOfToken(authorization: string | undefined, collector: Collector): Promise<Session> {
+async function sessionOfToken(authorization: string | undefined, collector: Collector, pageID: number): Promise<BatchSession> {
   const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
   if (!token) throw new HttpError(401, 'the batch carries no session token: send the sessionToken from POST /v1/web/start as "Authorization: Bearer <token>"');
   const check = verifyToken(collector.secret, token, collector.now());
@@ -79,7 +78,8 @@ async function sessionOfToken(authorization: string | undefined, collector: Coll
     }
     throw new HttpError(401, `the session token is malformed: ${RENEW}`);
   }
-  const session = await collector.storage.getSession(check.sessionID);
+  const {storage} = collector;
+  const session = await (storage.sessionForBatch ? storage.sessionForBatch(check.sessionID, pageID) : storage.getSession(check.sessionID));
   if (!session && (await collector.storage.isErased(check.sessionID))) throw erasedError(check.sessionID);
   if (!session || session.projectKey !== check.projectKey) {
     throw new HttpError(401, `the session token names session ${check.sessionID}, which this collector does not have: ${RENEW}`);

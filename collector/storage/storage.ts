@@ -111,12 +111,23 @@ export class SessionGone extends Error {
   }
 }
 
+/** What a batch is checked against (`Storage.sessionForBatch`). */
+export type BatchSession = Pick<Session, 'sessionID' | 'projectKey' | 'assistOnly' | 'pages'>;
+
 export interface Storage {
   /** The backend stores a batch's `gzip` when it has one, and then needs no `body`. */
   readonly keepsGzip?: boolean;
   /** Resolves once the session is stored durably. */
   createSession(session: NewSession): Promise<Session>;
   getSession(sessionID: string): Promise<Session | undefined>;
+  /**
+   * The session a batch for this page is checked against: its project,
+   * assist-only flag and pages, nothing else. A backend may answer from a
+   * cache (these never change, but for pages added: a cached record without
+   * this page is read again), because putBatch finds out for itself that the
+   * session was erased or removed meanwhile. Without it, getSession.
+   */
+  sessionForBatch?(sessionID: string, pageID: number): Promise<BatchSession | undefined>;
   /** Newest first, by startedAt. Answered without reading any event. */
   listSessions(query: SessionQuery): Promise<Session[]>;
   /** Adds the next page (pageID 1, 2, 3…); resolves once stored durably. */

@@ -22,7 +22,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const unusedBlobs: BlobStore = {put: async () => {}, get: async () => Buffer.from('[]'), deleteKeys: async () => {}, deletePrefix: async () => {}, close() {}};
+const unusedBlobs: BlobStore = {put: async () => {}, get: async () => Buffer.from('[]'), getRange: async () => Buffer.from('[]'), deleteKeys: async () => {}, deletePrefix: async () => {}, close() {}};
 
 test('a PostgreSQL that cannot be reached is StorageUnavailable', async () => {
   const port = await closedPort();

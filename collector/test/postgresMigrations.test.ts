@@ -11,7 +11,7 @@ import type {BlobStore} from '../storage/s3/blobStore';
 import {skipWithoutPostgres, startPostgresCluster, type PostgresCluster} from '../storage/test/postgresCluster';
 
 // Migrations touch the database alone.
-const noBlobs: BlobStore = {put: async () => {}, get: async () => Buffer.from('[]'), deleteKeys: async () => {}, deletePrefix: async () => {}, close() {}};
+const noBlobs: BlobStore = {put: async () => {}, get: async () => Buffer.from('[]'), getRange: async () => Buffer.from('[]'), deleteKeys: async () => {}, deletePrefix: async () => {}, close() {}};
 
 describe('schema migrations', {skip: skipWithoutPostgres()}, () => {
   let cluster: PostgresCluster;

@@ -92,4 +92,25 @@ export const MIGRATIONS: Migration[] = [
         ADD COLUMN trigger           text;
     `,
   },
+  {
+    version: 3,
+    name: 'packs: the batches stored together share one object',
+    sql: `
+      -- Where the batch starts in its object; null for a batch that is a
+      -- whole object of its own (sessions/<sessionID>/…, before packs).
+      ALTER TABLE batches ADD COLUMN object_offset integer;
+      -- What a pack review looks up: the batches still held by a pack.
+      CREATE INDEX batches_by_pack ON batches (object_key) WHERE object_offset IS NOT NULL;
+
+      -- Packs that may hold bytes no batch row names: one being written
+      -- (until its transaction commits, or a crash is presumed after a grace
+      -- period), or one that lost batches to an erasure, retention or a
+      -- duplicate. A review deletes or rewrites it, then the note.
+      CREATE TABLE pack_notes (
+        object_key text PRIMARY KEY,
+        state      text NOT NULL CHECK (state IN ('writing', 'review')),
+        since      bigint NOT NULL
+      );
+    `,
+  },
 ];

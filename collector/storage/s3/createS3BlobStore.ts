@@ -64,13 +64,20 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
 
   const store: BlobStore = {
     async put(key, body) {
-      const ContentType = key.endsWith('.gz') ? 'application/gzip' : 'application/json';
+      const ContentType = key.endsWith('.gz') ? 'application/gzip' : key.endsWith('.json') ? 'application/json' : 'application/octet-stream';
       await send(`put ${key}`, () => client.send(new PutObjectCommand({Bucket, Key: key, Body: body, ContentType})));
     },
 
     async get(key) {
       return send(`get ${key}`, async () => {
         const answer = await client.send(new GetObjectCommand({Bucket, Key: key}));
+        return Buffer.from(await answer.Body!.transformToByteArray());
+      });
+    },
+
+    async getRange(key, offset, length) {
+      return send(`get ${key} from byte ${offset}`, async () => {
+        const answer = await client.send(new GetObjectCommand({Bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}`}));
         return Buffer.from(await answer.Body!.transformToByteArray());
       });
     },

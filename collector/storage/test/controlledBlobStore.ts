@@ -32,6 +32,7 @@ export function controlBlobStore(inner: BlobStore): ControlledBlobStore {
         await inner.put(key, body);
       },
       get: (key) => inner.get(key),
+      getRange: (key, offset, length) => inner.getRange(key, offset, length),
       async deleteKeys(keys) {
         if (deletesFail) throw new Error('object store out of reach (failDeletes)');
         await inner.deleteKeys(keys);
