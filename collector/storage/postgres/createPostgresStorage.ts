@@ -156,6 +156,9 @@ const SUMMARY_FIELDS = [
 const summaryUpdate = (first: number) =>
   `UPDATE sessions SET ${SUMMARY_FIELDS.map((field, i) => `${field} = $${first + 1 + i}`).join(', ')} WHERE session_id = $${first}`;
 
+// The same, from rows of jsonb_populate_recordset(null::sessions, …) named v (summaryRecord).
+const SUMMARY_FROM_RECORDS = SUMMARY_FIELDS.map((field) => `${field} = v.${field}`).join(', ');
+
 const summaryValues = (session: Session) => [
   session.sessionID, session.userID, session.metadata, session.vitals, session.customEventCount, session.errorCount, session.consoleErrorCount,
   session.failedRequestCount, session.urls, session.eventNames, session.firstEventAt, session.lastEventAt, session.lastActivityAt,
@@ -251,13 +254,6 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     } finally {
       client.release(broken);
     }
-  }
-
-  /** Locks the session's row for the transaction; SessionErased or SessionGone when it is gone. */
-  async function lockSession(client: PoolClient, sessionID: string): Promise<Session> {
-    const {rows} = await query(client, 'SELECT s.*, \'[]\'::json AS pages FROM sessions s WHERE session_id = $1 FOR UPDATE', [sessionID]);
-    if (!rows.length) throw await goneError(client, sessionID);
-    return toSession(rows[0]);
   }
 
   // Erased (refused for good), or removed by retention while the request
@@ -733,7 +729,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
          FROM (SELECT session_id, page_id, sum(event_count) AS n FROM inserted GROUP BY session_id, page_id) AS c
          WHERE pages.session_id = c.session_id AND pages.page_id = c.page_id
        ), summarized AS (
-         UPDATE sessions SET ${SUMMARY_FIELDS.map((field) => `${field} = v.${field}`).join(', ')}
+         UPDATE sessions SET ${SUMMARY_FROM_RECORDS}
          FROM jsonb_populate_recordset(null::sessions, $9::jsonb) AS v
          JOIN unnest($10::text[], $11::int[]) AS e(s, n) ON e.s = v.session_id
          JOIN (SELECT session_id, count(*) AS n FROM inserted GROUP BY session_id) AS i ON i.session_id = v.session_id AND i.n = e.n
@@ -764,7 +760,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       if (again.length) {
         await query(
           client,
-          `UPDATE sessions SET ${SUMMARY_FIELDS.map((field) => `${field} = v.${field}`).join(', ')}
+          `UPDATE sessions SET ${SUMMARY_FROM_RECORDS}
            FROM jsonb_populate_recordset(null::sessions, $1::jsonb) AS v WHERE sessions.session_id = v.session_id`,
           [JSON.stringify(again.map(summaryRecord))],
         );
