@@ -292,24 +292,24 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       DELETE FROM batches WHERE session_id = ANY ($1) AND object_offset IS NOT NULL RETURNING object_key
     )
     INSERT INTO pack_notes (object_key, state, since) SELECT DISTINCT object_key, 'review', $2::bigint FROM removed
-    ON CONFLICT (object_key) DO UPDATE SET state = 'review', since = greatest(pack_notes.since + 1, EXCLUDED.since)`;
+    ON CONFLICT (object_key) DO UPDATE SET state = 'review', since = greatest(pack_notes.since + 1, EXCLUDED.since)
+    RETURNING object_key, state, since`;
 
   let storeFailing = false;
   // Objects of sessions just removed: deleted now, unless the store is known
   // to be out of reach (a store that hangs would hold every erasure for a
   // timeout); what is left waits for the sweep. The packs that held their
-  // batches are reviewed by a sweep, waited for too: once an erasure is
-  // answered, its events have left the store (if the store answers).
-  async function removeSoon(notes: PendingRemoval[]): Promise<void> {
+  // batches are reviewed here too (these alone, not every note due): once an
+  // erasure is answered, its events have left the store (if it answers).
+  async function removeSoon(notes: PendingRemoval[], packs: PackNote[]): Promise<void> {
     if (!notes.length || storeFailing) return;
     try {
       await removeObjects(notes);
+      for (const pack of packs) await reviewPack(pack);
     } catch (error) {
       storeFailing = true;
       log(`the objects of removed sessions are left for the removal sweep, every ${Math.round(removalSweepMs / 1000)} s: ${(error as Error).message}`);
-      return;
     }
-    await sweepRemovals();
   }
 
   async function finishPendingRemovals(): Promise<void> {
@@ -551,7 +551,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
 
     async erase(erasure: Erasure): Promise<string[]> {
       const now = Date.now();
-      const {ids, notes} = await transaction(async (client) => {
+      const {ids, notes, packs} = await transaction(async (client) => {
         const {rows} = await query<{session_id: string}>(
           client,
           'sessionID' in erasure
@@ -561,15 +561,15 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         );
         const found = rows.map((row) => row.session_id);
         forgetSessions(found);
-        if (!found.length) return {ids: found, notes: []};
+        if (!found.length) return {ids: found, notes: [], packs: []};
         await query(client, 'INSERT INTO erased_sessions (session_id, erased_at) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING', [found, now]);
         const noted = await query<PendingRemoval>(client, NOTE_REMOVALS, [found, now]);
-        await query(client, NOTE_PACKS_OF_SESSIONS, [found, now]);
+        const packs = await query<PackNote>(client, NOTE_PACKS_OF_SESSIONS, [found, now]);
         await query(client, 'DELETE FROM sessions WHERE session_id = ANY ($1)', [found]);
-        return {ids: found, notes: noted.rows};
+        return {ids: found, notes: noted.rows, packs: packs.rows};
       });
       // Committed: erased, whether or not the store answers now.
-      await removeSoon(notes);
+      await removeSoon(notes, packs);
       return ids;
     },
 
@@ -580,7 +580,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
 
     async removeInactiveSince(time: number, limit: number): Promise<number> {
       // SKIP LOCKED: sessions another collector is removing (or writing to) are left to it.
-      const notes = await transaction(async (client) => {
+      const {notes, packs} = await transaction(async (client) => {
         const {rows} = await query<{session_id: string}>(
           client,
           'SELECT session_id FROM sessions WHERE last_activity_at < $1 ORDER BY last_activity_at LIMIT $2 FOR UPDATE SKIP LOCKED',
@@ -588,13 +588,13 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
         );
         const found = rows.map((row) => row.session_id);
         forgetSessions(found);
-        if (!found.length) return [];
+        if (!found.length) return {notes: [], packs: []};
         const noted = await query<PendingRemoval>(client, NOTE_REMOVALS, [found, Date.now()]);
-        await query(client, NOTE_PACKS_OF_SESSIONS, [found, Date.now()]);
+        const packs = await query<PackNote>(client, NOTE_PACKS_OF_SESSIONS, [found, Date.now()]);
         await query(client, 'DELETE FROM sessions WHERE session_id = ANY ($1)', [found]);
-        return noted.rows;
+        return {notes: noted.rows, packs: packs.rows};
       });
-      await removeSoon(notes);
+      await removeSoon(notes, packs);
       return notes.length;
     },
 
