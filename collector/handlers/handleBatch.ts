@@ -40,31 +40,30 @@ export const handleBatch: Handler = async ({req, url, origin}, collector) => {
   const keepsGzip = gzip && collector.storage.keepsGzip === true;
   const {json: body, jsonBytes, scan: batch} = await collector.batches.check(received, gzip, !keepsGzip);
   const now = collector.now();
-  if (!batch.eventCount) {
-    await collector.storage.updateSession(session.sessionID, {activeAt: now});
-    return {status: 200, json: {ok: true, duplicate: false}};
-  }
-  let outcome: 'stored' | 'duplicate';
+  let duplicate = false;
   try {
-    // The summary goes with the batch: counted once, when it is first stored.
-    const change = {...summarizeEvents(batch.notable), firstEventAt: batch.firstEventAt, lastEventAt: batch.lastEventAt, activeAt: now};
-    outcome = await collector.storage.putBatch({
-      sessionID: session.sessionID,
-      pageID,
-      seq,
-      body,
-      gzip: gzip ? received : undefined,
-      jsonBytes,
-      eventCount: batch.eventCount,
-      change,
-    });
+    if (batch.eventCount) {
+      // The summary goes with the batch: counted once, when it is first stored.
+      const outcome = await collector.storage.putBatch({
+        sessionID: session.sessionID,
+        pageID,
+        seq,
+        body,
+        gzip: gzip ? received : undefined,
+        jsonBytes,
+        eventCount: batch.eventCount,
+        change: {...summarizeEvents(batch.notable), firstEventAt: batch.firstEventAt, lastEventAt: batch.lastEventAt, activeAt: now},
+      });
+      duplicate = outcome === 'duplicate';
+    }
+    // Nothing stored, yet the session was active; and it must still exist (the check above may have come from a cache).
+    if (!batch.eventCount || duplicate) await collector.storage.updateSession(session.sessionID, {activeAt: now});
   } catch (error) {
     if (error instanceof SessionErased) throw erasedError(session.sessionID);
     if (error instanceof SessionGone) throw new HttpError(401, `session ${session.sessionID} was removed (retention) while this batch was stored: ${RENEW}`);
     throw error;
   }
-  if (outcome === 'duplicate') await collector.storage.updateSession(session.sessionID, {activeAt: now});
-  return {status: 200, json: {ok: true, duplicate: outcome === 'duplicate'}};
+  return {status: 200, json: {ok: true, duplicate}};
 };
 
 async function sessionOfToken(authorization: string | undefined, collector: Collector, pageID: number): Promise<BatchSession> {

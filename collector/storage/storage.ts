@@ -132,7 +132,10 @@ export interface Storage {
   listSessions(query: SessionQuery): Promise<Session[]>;
   /** Adds the next page (pageID 1, 2, 3…); resolves once stored durably. */
   addPage(sessionID: string, page: NewPage): Promise<Page>;
-  /** Applies at once; may be persisted a little later (close() writes it). */
+  /**
+   * Applies at once; may be persisted a little later (close() writes it).
+   * Throws SessionErased if the session was erased, SessionGone if removed.
+   */
   updateSession(sessionID: string, change: SessionChange): Promise<void>;
   /**
    * Stores one batch durably, once per (page, seq): 'duplicate' when that

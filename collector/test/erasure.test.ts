@@ -195,6 +195,34 @@ describe('a batch racing its erasure: PostgreSQL + S3', {skip: skipWithoutPostgr
   });
 });
 
+// Each collector caches what a batch is checked against: an erasure through
+// another collector must still be refused here, the empty batch included.
+describe('two collectors on one database: PostgreSQL + S3', {skip: skipWithoutPostgres()}, () => {
+  const shared = postgresBackend();
+  after(() => shared.stop());
+
+  test('a batch, empty or not, for a session erased through the other collector is refused with 410', async () => {
+    const {cluster, s3} = await shared.started();
+    const connectionString = await cluster.createDatabase();
+    const open = async () =>
+      createPostgresStorage({connectionString, blobs: await createS3BlobStore({bucket: s3.bucket, endpoint: s3.endpoint, credentials: s3.credentials}), prefix: 'two/', poolSize: 4});
+    const secret = 'one-secret-for-both-collectors';
+    const here = await collectorFor({storage: await open(), secret});
+    const there = await collectorFor({storage: await open(), secret});
+    const [quiet, busy] = [await startSession(here.url), await startSession(here.url)];
+    // Checked here once: both sessions are now in this collector's cache.
+    for (const grant of [quiet, busy]) assert.equal((await sendBatch(here.url, grant.sessionToken, 1, 0, events(3))).status, 200);
+    for (const grant of [quiet, busy]) assert.deepEqual(await erase(there.url, `/api/sessions/${grant.sessionID}`), {status: 200, json: {erased: [grant.sessionID]}});
+    const empty = await sendBatch(here.url, quiet.sessionToken, 1, 1, []);
+    assert.equal(empty.status, 410);
+    assert.match(empty.json.error, /erased/);
+    assert.equal((await sendBatch(here.url, busy.sessionToken, 1, 1, events(2, 3))).status, 410);
+    // Sent again after its answer was lost: still refused, not taken for a duplicate.
+    assert.equal((await sendBatch(here.url, busy.sessionToken, 1, 0, events(3))).status, 410);
+    for (const grant of [quiet, busy]) assert.equal((await getJson(here.url, `/api/sessions/${grant.sessionID}`)).status, 404);
+  });
+});
+
 async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {

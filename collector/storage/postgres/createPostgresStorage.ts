@@ -518,8 +518,11 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       await track(
         transaction(async (client) => {
           const {rows} = await query(client, 'SELECT s.*, \'[]\'::json AS pages FROM sessions s WHERE session_id = $1 FOR UPDATE', [sessionID]);
-          // Erased meanwhile: nothing to update.
-          if (!rows.length) return;
+          if (!rows.length) {
+            // Erased or removed, perhaps by another collector: not brought back, and no longer cached here.
+            forgetSessions([sessionID]);
+            throw await goneError(client, sessionID);
+          }
           const session = toSession(rows[0]);
           applySessionChange(session, change);
           await writeSummary(client, session);

@@ -305,14 +305,29 @@ export function storageConformance(name: string, open: OpenBackend): void {
         assert.ok(await storage.getSession(other));
       }));
 
-    test('a batch or a page arriving after the erasure is refused, not brought back', () =>
+    test('a batch, a page or a change arriving after the erasure is refused, not brought back', () =>
       withBackend(async (backend) => {
         const {storage} = backend;
         const id = await sessionWithPage(storage);
         await storage.erase({sessionID: id});
         await assert.rejects(storage.putBatch({sessionID: id, pageID: 1, seq: 1, ...batchOf(numbered(0, 2))}), SessionErased);
         await assert.rejects(storage.addPage(id, page()), SessionErased);
+        await assert.rejects(storage.updateSession(id, {activeAt: Date.now()}), SessionErased);
         assert.equal(await storage.getSession(id), undefined);
+        assert.equal(await backend.storedBodies(id), 0);
+      }));
+
+    test('a session erased by another instance is refused here too, whatever this one checked before', () =>
+      withBackend(async (backend) => {
+        const {storage} = backend;
+        const id = await sessionWithPage(storage);
+        // As a batch is checked: a backend may answer this from a cache.
+        assert.ok(await (storage.sessionForBatch ? storage.sessionForBatch(id, 1) : storage.getSession(id)));
+        // One process owns the file backend's data: there the erasure comes through the same instance.
+        const eraser = backend.concurrent ? await backend.another() : storage;
+        await eraser.erase({sessionID: id});
+        await assert.rejects(storage.putBatch({sessionID: id, pageID: 1, seq: 1, ...batchOf(numbered(0, 2))}), SessionErased);
+        await assert.rejects(storage.updateSession(id, {activeAt: Date.now()}), SessionErased);
         assert.equal(await backend.storedBodies(id), 0);
       }));
 
