@@ -37,8 +37,10 @@
 // meanwhile is found out when its pack is committed.
 //
 // Every transaction that touches a session locks its row first (then pages,
-// then batches): the order that keeps erasure and ingest from deadlocking,
-// and what makes a summary update read-modify-write without lost updates.
+// then batches), in session_id order, a pack review's move of batch rows
+// included: the order that keeps erasure, ingest and reviews from
+// deadlocking, and what makes a summary update read-modify-write without
+// lost updates.
 //
 // Nothing waits on the database without a bound: taking a connection, and
 // every statement, give up after `timeoutMs` (a database that hangs, rather
@@ -363,9 +365,14 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     await blobs.put(newKey, Buffer.concat(kept));
     const offsets = packOffsets(kept);
     const moved = await transaction(async (client) => {
+      // Sessions first, as every writer locks them: nothing else changes these
+      // sessions' rows until the commit, and no erasure waits on us for a batch
+      // row while holding a session we wait for.
+      const sessions = [...new Set(named.map((row) => row.session_id))];
+      await query(client, 'SELECT 1 FROM sessions WHERE session_id = ANY ($1) ORDER BY session_id FOR UPDATE', [sessions]);
       const {rows: now} = await query<PackedRow>(
         client,
-        'SELECT session_id, page_id, seq, object_offset, bytes FROM batches WHERE object_key = $1 AND object_offset IS NOT NULL ORDER BY object_offset FOR UPDATE',
+        'SELECT session_id, page_id, seq, object_offset, bytes FROM batches WHERE object_key = $1 AND object_offset IS NOT NULL ORDER BY object_offset',
         [key],
       );
       // A batch erased meanwhile: this copy still holds it. The note was renewed; the next review starts over.
