@@ -129,6 +129,12 @@ const LOAD_CONCURRENCY = 32;
 // Page files handed to the writer at once. Written on libuv's threads (no
 // worker thread), two leave the rest of its four free for the journal.
 const WRITE_CONCURRENCY = {worker: 256, inline: 2};
+// Session records a checkpoint writes at once (open, write, fsync, close,
+// rename each, on libuv's four threads). All at once, its hundreds of writes
+// filled those threads, and the journal's writev and fdatasync, which
+// acknowledge batches, waited behind them: a stall at every checkpoint, and
+// most of figure 7's p99 (bench/NOTES.md). Two leave the journal a thread.
+const RECORD_WRITE_LANES = 2;
 
 const batchFileName = (seq: number, eventCount: number, encoding: Encoding) =>
   `${String(seq).padStart(6, '0')}.${eventCount}.json${encoding === 'gzip' ? '.gz' : ''}`;
@@ -186,7 +192,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   if (!cleanStart) await recountAll();
   if (leftInJournal.length || dirty.size) {
     // What recovery wrote, durable before the segments it came from go.
-    await persistDirty('file');
+    await persistDirty('file', LOAD_CONCURRENCY);
     await syncWritten();
     await removeSegments(journalDir, leftInJournal);
   }
@@ -364,22 +370,25 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     return write;
   }
 
-  // Writes every changed session record; a failure leaves it changed for the next try.
-  async function persistDirty(durability: Durability): Promise<void> {
+  // Writes every changed session record, `lanes` at a time; a failure leaves
+  // it changed for the next try.
+  async function persistDirty(durability: Durability, lanes: number): Promise<void> {
     const due = [...dirty].flatMap((id) => sessions.get(id) ?? []);
     dirty.clear();
     let failure: unknown = null;
-    await Promise.all(
-      due.map((session) =>
-        persist(session, durability).then(
-          () => rememberWritten(null, sessionDir(session.sessionID)),
+    const lane = async () => {
+      for (let session = due.shift(); session; session = due.shift()) {
+        const {sessionID} = session;
+        await persist(session, durability).then(
+          () => rememberWritten(null, sessionDir(sessionID)),
           (error) => {
             failure ??= error;
-            if (sessions.has(session.sessionID)) dirty.add(session.sessionID);
+            if (sessions.has(sessionID)) dirty.add(sessionID);
           },
-        ),
-      ),
-    );
+        );
+      }
+    };
+    await Promise.all(Array.from({length: lanes}, lane));
     if (failure) throw failure;
   }
 
@@ -439,7 +448,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       const results = await Promise.all(due.map((entry) => entry.written));
       if (results.includes(false)) throw new Error('page files could not be written (is the disk full?)');
     }
-    await persistDirty('file');
+    await persistDirty('file', RECORD_WRITE_LANES);
     await syncWritten();
     await journal.remove([...sealed]);
     if (checkpointFailing) log('checkpoint succeeded again');
