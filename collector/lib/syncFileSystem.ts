@@ -4,7 +4,7 @@
 // small shell started once runs `sync -f` whenever asked (syncHelper below).
 // Where `sync -f` does not work (macOS, Windows), the files and directories
 // the caller names are fsynced one by one.
-import {execFile, spawn, type ChildProcessByStdio} from 'node:child_process';
+import {spawn, type ChildProcessByStdio} from 'node:child_process';
 import {open} from 'node:fs/promises';
 import type {Readable, Writable} from 'node:stream';
 import {syncDirectory} from './syncDirectory';
@@ -77,6 +77,8 @@ function syncHelper(dir: string) {
     let buffered = '';
     started.stdout.setEncoding('utf8');
     started.stdout.on('data', (chunk: string) => {
+      // A shell given up on (timed out) answers nobody any more.
+      if (child !== started) return;
       buffered += chunk;
       for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
         const line = buffered.slice(0, end).trim();
@@ -108,26 +110,20 @@ function syncHelper(dir: string) {
       const closing = child;
       child = null;
       closing?.stdin.end();
+      closing?.unref();
       failAll(new Error('the file system sync is closed'));
       armTimer();
     },
   };
 }
 
-const syncfsOnce = (dir: string) =>
-  new Promise<void>((resolve, reject) =>
-    execFile('sync', ['-f', dir], {timeout: SYNC_TIMEOUT_MS}, (error, _stdout, stderr) =>
-      error ? reject(Object.assign(new Error(`sync -f ${dir} failed: ${stderr.trim() || error.message}`), {code: 'EIO'})) : resolve(),
-    ),
-  );
-
 export async function openFileSystemSync(dir: string): Promise<FileSystemSync> {
-  const works = await syncfsOnce(dir).then(
+  const helper = syncHelper(dir);
+  const works = await helper.sync().then(
     () => true,
     () => false,
   );
   if (works) {
-    const helper = syncHelper(dir);
     return {
       mode: 'syncfs',
       async sync() {
@@ -137,6 +133,7 @@ export async function openFileSystemSync(dir: string): Promise<FileSystemSync> {
       close: () => helper.close(),
     };
   }
+  helper.close();
   return {
     mode: 'each',
     async sync(files, directories) {
