@@ -277,3 +277,21 @@ test('on hide, a batch the worker has under way goes again from the page with ke
     fetches.restore();
   }
 });
+
+test('batches waiting behind a big one being sent, to a collector that answers, are not dropped by the cap', async () => {
+  // The first request takes a while (a big snapshot on a slow link); every one is stored.
+  const fetches = stubFetch((_, index) => (index === 0 ? new Promise((resolve) => setTimeout(() => resolve(new Response('{"ok":true}', {status: 200})), 100)) : stored()));
+  const lost: Lost[] = [];
+  try {
+    const transport = transportWith({maxBufferBytes: 10_000, onLost: (report) => lost.push(report)});
+    transport.enqueue(encodeEvents([event(50_000)]));
+    await until(() => fetches.calls.length === 1);
+    for (let i = 0; i < 5; i++) transport.enqueue(encodeEvents([event(4_000)]));
+    await transport.drain(2000);
+    assert.deepEqual(lost, []);
+    assert.equal(fetches.calls.length, 6);
+    assert.equal(transport.sentBatches(), 6);
+  } finally {
+    fetches.restore();
+  }
+});
