@@ -4,9 +4,13 @@
 // its last snapshot is encoded `fps` times a second at most, and sent as an
 // rrweb canvas mutation in the shape rrweb's own FPS sampler emits
 // ({source: CanvasMutation, commands: [clearRect, drawImage(ImageBitmap(Blob))]}),
-// so any rrweb replayer can draw it. Encoding uses canvas.toBlob, which
-// browsers (Chromium, Firefox) run off the main thread; no worker, so no
-// blob: URL for a CSP to allow.
+// so any rrweb replayer can draw it. The pixels are copied at once into an
+// OffscreenCanvas of our own and that copy is encoded (convertToBlob, which
+// browsers run off the main thread; no worker, so no blob: URL for a CSP to
+// allow). Encoding the page's canvas itself (canvas.toBlob) holds its bitmap
+// until the encoder is done, and the page's next frame then has to copy its
+// whole bitmap before drawing: in Chromium that cost the page 5-10 ms per
+// snapshot of an 800 × 450 canvas (bench/NOTES.md, figure 10).
 import type {RecordedEvent} from '../types';
 
 export interface CanvasCaptureOptions {
@@ -46,6 +50,23 @@ function base64Of(blob: Blob): Promise<string> {
   });
 }
 
+/** Copies the canvas's pixels now and encodes the copy; WebP, or PNG where the browser has no WebP encoder. */
+function encode(canvas: HTMLCanvasElement, copies: WeakMap<HTMLCanvasElement, OffscreenCanvas>, quality: number): Promise<Blob | null> {
+  const {width, height} = canvas;
+  let copy = copies.get(canvas);
+  if (!copy && typeof OffscreenCanvas === 'function') copies.set(canvas, (copy = new OffscreenCanvas(width, height)));
+  const context = copy?.getContext('2d');
+  if (!copy || !context) return new Promise((resolve) => canvas.toBlob(resolve, 'image/webp', quality));
+  if (copy.width !== width || copy.height !== height) {
+    copy.width = width;
+    copy.height = height;
+  }
+  // Replaces the previous snapshot's pixels, transparent ones included (and is reset with the size).
+  context.globalCompositeOperation = 'copy';
+  context.drawImage(canvas, 0, 0);
+  return copy.convertToBlob({type: 'image/webp', quality});
+}
+
 export function startCanvasCapture(options: CanvasCaptureOptions): CanvasCapture {
   // Drawn since the last snapshot. A canvas first seen counts as drawn: it may
   // have been painted before this file loaded.
@@ -53,6 +74,8 @@ export function startCanvasCapture(options: CanvasCaptureOptions): CanvasCapture
   const seen = new WeakSet<HTMLCanvasElement>();
   const busy = new WeakSet<HTMLCanvasElement>();
   const onScreen = new Set<HTMLCanvasElement>();
+  // One copy per canvas, reused: a canvas tainted by a cross-origin image taints its copy, and only its own.
+  const copies = new WeakMap<HTMLCanvasElement, OffscreenCanvas>();
   const restore: (() => void)[] = [];
 
   for (const [context, names] of DRAWING_CALLS) {
@@ -72,7 +95,10 @@ export function startCanvasCapture(options: CanvasCaptureOptions): CanvasCapture
     for (const entry of entries) {
       const canvas = entry.target as HTMLCanvasElement;
       if (entry.isIntersecting) onScreen.add(canvas);
-      else onScreen.delete(canvas);
+      else {
+        onScreen.delete(canvas);
+        copies.delete(canvas);
+      }
     }
   });
 
@@ -87,7 +113,7 @@ export function startCanvasCapture(options: CanvasCaptureOptions): CanvasCapture
     const {width, height} = canvas;
     try {
       // Safari has no WebP encoder and answers PNG, which the replayer decodes as well.
-      const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/webp', options.quality));
+      const blob = await encode(canvas, copies, options.quality);
       if (!blob) return;
       const base64 = await base64Of(blob);
       options.emit({
