@@ -9,7 +9,7 @@
 // browsers run off the main thread; no worker, so no blob: URL for a CSP to
 // allow). Encoding the page's canvas itself (canvas.toBlob) holds its bitmap
 // until the encoder is done, and the page's next frame then has to copy its
-// whole bitmap before drawing: in Chromium that cost the page 5-10 ms per
+// whole bitmap before drawing: in Chromium that cost the page 5-14 ms per
 // snapshot of an 800 × 450 canvas (bench/NOTES.md, figure 10).
 import type {RecordedEvent} from '../types';
 
@@ -50,7 +50,7 @@ function base64Of(blob: Blob): Promise<string> {
   });
 }
 
-/** Copies the canvas's pixels now and encodes the copy; WebP, or PNG where the browser has no WebP encoder. */
+/** Copies the canvas's pixels now and encodes the copy: WebP, or PNG where the browser has no WebP encoder (Safari), which the replayer decodes as well. */
 function encode(canvas: HTMLCanvasElement, copies: WeakMap<HTMLCanvasElement, OffscreenCanvas>, quality: number): Promise<Blob | null> {
   const {width, height} = canvas;
   let copy = copies.get(canvas);
@@ -112,7 +112,6 @@ export function startCanvasCapture(options: CanvasCaptureOptions): CanvasCapture
     const timestamp = Date.now();
     const {width, height} = canvas;
     try {
-      // Safari has no WebP encoder and answers PNG, which the replayer decodes as well.
       const blob = await encode(canvas, copies, options.quality);
       if (!blob) return;
       const base64 = await base64Of(blob);
