@@ -9,6 +9,7 @@ import type {SessionQuery} from './storage';
 import type {Session} from '../types';
 
 export function sessionMatches(session: Session, query: SessionQuery): boolean {
+  if (query.projects && !query.projects.includes(session.projectKey)) return false;
   if (query.userID !== undefined && session.userID !== query.userID) return false;
   if (query.meta && !query.meta.every(([key, value]) => Object.hasOwn(session.metadata, key) && session.metadata[key] === value)) return false;
   if (query.hasErrors && !hasErrors(session)) return false;

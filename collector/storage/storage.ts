@@ -6,6 +6,10 @@
 // openStorage.ts picks one from the command line; test/conformance.ts holds
 // the behaviour both must show.
 //
+// Besides sessions, a backend keeps what the read side's access needs to
+// share between collectors: viewers' login sessions and one-time login links
+// (by the hash of their secret), and the audit log (../access/).
+//
 // A backend that cannot store right now throws StorageUnavailable
 // (lib/storageUnavailable.ts); a batch or page for a session erased
 // meanwhile throws SessionErased.
@@ -38,6 +42,8 @@ export interface SessionQuery {
   event?: string;
   /** Only sessions that started strictly before this time (ms), for paging. */
   before?: number;
+  /** Only sessions of these projects (an access key limited to them). */
+  projects?: string[];
   limit: number;
 }
 
@@ -94,8 +100,43 @@ export interface BatchToStore {
   change?: SessionChange;
 }
 
-/** Which sessions an erasure removes. */
-export type Erasure = {sessionID: string} | {userID: string};
+/** Which sessions an erasure removes; `projects` limits it to those projects' sessions. */
+export type Erasure = {sessionID: string; projects?: string[]} | {userID: string; projects?: string[]};
+
+/** A viewer's login session, or a one-time login link (access/createAccess.ts). */
+export interface StoredLogin {
+  /** SHA-256 of its secret id, hex: a copy of the store opens no login. */
+  idHash: string;
+  kind: 'session' | 'link';
+  /** The access key it acts as: removing the key ends its logins. */
+  keyName: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** What the audit log records (access/audit.ts). Never event content. */
+export interface AuditEntry {
+  /** Server time, ms. */
+  at: number;
+  /** The access key's name; null for a failed login (nobody yet). */
+  actor: string | null;
+  action: string;
+  /** The client's address (behind trusted proxies, the forwarded one). */
+  address: string;
+  sessionID?: string;
+  userID?: string;
+  projectKey?: string;
+  /** A short sentence: what was erased, why a login failed. */
+  detail?: string;
+}
+
+export interface AuditQuery {
+  /** Only entries strictly before this time (ms), for paging. */
+  before?: number;
+  /** Only entries about this session. */
+  sessionID?: string;
+  limit: number;
+}
 
 /** Thrown when a session was erased while a request for it was under way: it is not brought back. */
 export class SessionErased extends Error {
@@ -165,6 +206,16 @@ export interface Storage {
    * while it gets `limit`.
    */
   removeInactiveSince(time: number, limit: number): Promise<number>;
+  /** Stores a login session or login link; resolves once durable. */
+  putLogin(login: StoredLogin): Promise<void>;
+  /** The login with this id hash, unless expired (at `now`) or removed. */
+  getLogin(idHash: string, now: number): Promise<StoredLogin | undefined>;
+  /** Removes the login and answers what it was: of callers racing, on any collector, one gets it (a one-time link). */
+  takeLogin(idHash: string): Promise<StoredLogin | undefined>;
+  /** Appends to the audit log; resolves once durable. Nothing else removes entries: an erasure keeps those that prove it. */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  listAudit(query: AuditQuery): Promise<AuditEntry[]>;
   /** Waits for writes in progress and persists everything held back. */
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@
 //
 //   <dataDir>/
 //     clean-shutdown                     present only between a clean close() and the next start
+//     access/                            logins and the audit log (createFileAccessStore.ts)
 //     erased/<sessionID>                 an empty file per erased session: a late batch is refused
 //     trash/                             sessions being removed (erasure, retention); emptied at start-up
 //     journal/<n>.log                    batches acknowledged since the last checkpoint (journal.ts)
@@ -73,6 +74,7 @@ import {sessionMatches} from '../sessionMatches';
 import {syncDirectory} from '../../lib/syncDirectory';
 import {openFileSystemSync} from '../../lib/syncFileSystem';
 import {writeFileAtomic, type Durability} from '../../lib/writeFileAtomic';
+import {createFileAccessStore} from './createFileAccessStore';
 import {createPageWriter} from './createPageWriter';
 import {listSegments, openJournal, readSegment, removeSegments, type Journal, type JournalEntry} from './journal';
 import {SessionErased, SessionGone, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionQuery, type Storage} from '../storage';
@@ -198,6 +200,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   const fileSystem = await openFileSystemSync(dataDir);
   const keepsPaths = fileSystem.mode === 'each';
   await loadSessions();
+  const access = await createFileAccessStore(dataDir);
   const leftInJournal = await listSegments(journalDir);
   if (leftInJournal.length) cleanStart = false;
   const lastLsn = await recoverJournal(leftInJournal);
@@ -662,7 +665,8 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     },
 
     async erase(erasure: Erasure): Promise<string[]> {
-      const doomed = 'sessionID' in erasure ? [sessions.get(erasure.sessionID) ?? []].flat() : timeline.filter((session) => session.userID === erasure.userID);
+      const inScope = (session: Session) => !erasure.projects || erasure.projects.includes(session.projectKey);
+      const doomed = ('sessionID' in erasure ? [sessions.get(erasure.sessionID) ?? []].flat() : timeline.filter((session) => session.userID === erasure.userID)).filter(inScope);
       for (const session of doomed) {
         // The tombstone first, durably: a crash before the directory is gone leaves the erasure to finish at start-up.
         await writeFileAtomic(join(erasedDir, session.sessionID), '');
@@ -688,6 +692,12 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       return expired.length;
     },
 
+    putLogin: access.putLogin,
+    getLogin: access.getLogin,
+    takeLogin: access.takeLogin,
+    appendAudit: access.appendAudit,
+    listAudit: access.listAudit,
+
     async close(): Promise<void> {
       clearInterval(sweep);
       clearInterval(checkpoints);
@@ -701,6 +711,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       );
       await journal.close();
       await pageWriter.close();
+      await access.close();
       fileSystem.close();
       const written = await Promise.allSettled([...metadataWrites.values()]);
       if (checkpointed && journal.isEmpty() && written.every((result) => result.status === 'fulfilled')) await writeFile(cleanMarker, '');

@@ -65,6 +65,7 @@ import {applySessionChange} from '../applySessionChange';
 import {newSessionRecord} from '../newSessionRecord';
 import type {BlobStore} from '../s3/blobStore';
 import {SessionErased, SessionGone, type BatchSession, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionQuery, type Storage} from '../storage';
+import {createPostgresAccessStore} from './createPostgresAccessStore';
 import {migrate} from './migrate';
 
 export interface PostgresStorageOptions {
@@ -458,6 +459,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
 
   return {
     keepsGzip: true,
+    ...createPostgresAccessStore((text, values) => query(pool, text, values)),
 
     async createSession(input: NewSession): Promise<Session> {
       const session = newSessionRecord(input);
@@ -499,6 +501,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       if (q.url !== undefined) where.push(`EXISTS (SELECT 1 FROM unnest(s.urls) AS u WHERE strpos(lower(u), lower(${value(q.url)})) > 0)`);
       if (q.event !== undefined) where.push(`${value(q.event)} = ANY (s.event_names)`);
       if (q.frustrated) where.push('(s.rage_click_count > 0 OR s.dead_click_count > 0 OR s.error_click_count > 0)');
+      if (q.projects) where.push(`s.project_key = ANY (${value(q.projects)}::text[])`);
       const {rows} = await query(
         pool,
         `${SELECT_SESSION} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -564,10 +567,9 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       const {ids, notes, packs} = await transaction(async (client) => {
         const {rows} = await query<{session_id: string}>(
           client,
-          'sessionID' in erasure
-            ? 'SELECT session_id FROM sessions WHERE session_id = $1 ORDER BY session_id FOR UPDATE'
-            : 'SELECT session_id FROM sessions WHERE user_id = $1 ORDER BY session_id FOR UPDATE',
-          ['sessionID' in erasure ? erasure.sessionID : erasure.userID],
+          `SELECT session_id FROM sessions WHERE ${'sessionID' in erasure ? 'session_id' : 'user_id'} = $1
+             AND ($2::text[] IS NULL OR project_key = ANY ($2)) ORDER BY session_id FOR UPDATE`,
+          ['sessionID' in erasure ? erasure.sessionID : erasure.userID, erasure.projects ?? null],
         );
         const found = rows.map((row) => row.session_id);
         forgetSessions(found);

@@ -113,4 +113,35 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'access: login sessions and links, the audit log',
+    sql: `
+      -- By the hash of their secret id: a copy of the table opens no login.
+      CREATE TABLE logins (
+        id_hash    text PRIMARY KEY,
+        kind       text NOT NULL CHECK (kind IN ('session', 'link')),
+        key_name   text NOT NULL,
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX logins_by_expiry ON logins (expires_at);
+
+      -- Who did what, when, from where; never event content. Erasure keeps
+      -- these rows: they are what proves it.
+      CREATE TABLE audit_log (
+        id          bigserial PRIMARY KEY,
+        at          bigint NOT NULL,
+        actor       text,
+        action      text NOT NULL,
+        address     text NOT NULL,
+        session_id  text,
+        user_id     text,
+        project_key text,
+        detail      text
+      );
+      CREATE INDEX audit_by_time ON audit_log (at DESC, id DESC);
+      CREATE INDEX audit_by_session ON audit_log (session_id, at DESC) WHERE session_id IS NOT NULL;
+    `,
+  },
 ];

@@ -259,6 +259,62 @@ export function storageConformance(name: string, open: OpenBackend): void {
         assert.deepEqual(await readEvents(other, id, 1), numbered(0, 3));
       }));
 
+    test('a login is read back until it expires, and taken once only, also by racing instances', () =>
+      withBackend(async (backend) => {
+        const {storage} = backend;
+        const now = Date.now();
+        const login = {idHash: `h${counter++}`, kind: 'session' as const, keyName: 'support', createdAt: now, expiresAt: now + 60_000};
+        await storage.putLogin(login);
+        assert.deepEqual(await storage.getLogin(login.idHash, now), login);
+        assert.equal(await storage.getLogin(login.idHash, now + 60_000), undefined, 'expired');
+        assert.equal(await storage.getLogin('no-such-hash', now), undefined);
+        const link = {...login, idHash: `h${counter++}`, kind: 'link' as const};
+        await storage.putLogin(link);
+        const others = backend.concurrent ? [await backend.another(), await backend.another()] : [storage, storage];
+        const taken = await Promise.all([storage, ...others].map((s) => s.takeLogin(link.idHash)));
+        assert.deepEqual(taken.filter(Boolean), [link], 'one caller gets it');
+        assert.equal(await storage.getLogin(link.idHash, now), undefined);
+      }));
+
+    test('a login and the audit log are there for another instance (or after a restart)', () =>
+      withBackend(async (backend) => {
+        const now = Date.now();
+        const login = {idHash: `h${counter++}`, kind: 'session' as const, keyName: 'ops', createdAt: now, expiresAt: now + 60_000};
+        await backend.storage.putLogin(login);
+        await backend.storage.appendAudit({at: now, actor: 'ops', action: 'login', address: '198.51.100.9', detail: 'with a key'});
+        if (!backend.concurrent) await backend.storage.close();
+        const other = await backend.another();
+        assert.deepEqual(await other.getLogin(login.idHash, now), login);
+        assert.deepEqual(await other.listAudit({limit: 10}), [{at: now, actor: 'ops', action: 'login', address: '198.51.100.9', detail: 'with a key'}]);
+      }));
+
+    test('the audit log lists newest first, pages with before, filters by session, and an erasure keeps its entries', () =>
+      withBackend(async ({storage}) => {
+        const id = await sessionWithPage(storage, {userID: 'leaving'});
+        const base = Date.now();
+        await storage.appendAudit({at: base, actor: null, action: 'login_failed', address: '203.0.113.7', detail: 'an unknown key'});
+        await storage.appendAudit({at: base + 1, actor: 'ops', action: 'replay_opened', address: '127.0.0.1', sessionID: id, userID: 'leaving', projectKey: 'demo'});
+        await storage.erase({userID: 'leaving'});
+        await storage.appendAudit({at: base + 2, actor: 'ops', action: 'erase', address: '127.0.0.1', userID: 'leaving', detail: `1 sessions of the user: ${id}`});
+        const all = await storage.listAudit({limit: 10});
+        assert.deepEqual(all.map((entry) => entry.action), ['erase', 'replay_opened', 'login_failed']);
+        assert.deepEqual(all[1], {at: base + 1, actor: 'ops', action: 'replay_opened', address: '127.0.0.1', sessionID: id, userID: 'leaving', projectKey: 'demo'});
+        assert.equal(all[2].actor, null);
+        assert.deepEqual((await storage.listAudit({limit: 1})).map((entry) => entry.at), [base + 2]);
+        assert.deepEqual((await storage.listAudit({limit: 10, before: base + 2})).map((entry) => entry.at), [base + 1, base]);
+        assert.deepEqual((await storage.listAudit({limit: 10, sessionID: id})).map((entry) => entry.action), ['replay_opened']);
+      }));
+
+    test('listing and erasure limited to projects leave other projects\' sessions alone', () =>
+      withBackend(async ({storage}) => {
+        const shop = await sessionWithPage(storage, {projectKey: 'shop', userID: 'both'});
+        const blog = await sessionWithPage(storage, {projectKey: 'blog', userID: 'both'});
+        assert.deepEqual((await storage.listSessions({limit: 10, projects: ['shop']})).map((s) => s.sessionID), [shop]);
+        assert.deepEqual(await storage.erase({sessionID: blog, projects: ['shop']}), []);
+        assert.deepEqual(await storage.erase({userID: 'both', projects: ['shop']}), [shop]);
+        assert.ok(await storage.getSession(blog));
+      }));
+
     test('retention removes sessions inactive since the cutoff, their events too, and keeps the rest', () =>
       withBackend(async (backend) => {
         const {storage} = backend;
