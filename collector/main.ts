@@ -6,11 +6,23 @@ import {join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {createLogger} from './ops/createLogger';
 import {stopOnSignals} from './ops/stopOnSignals';
+import {parseKeyLines} from './access/accessKeys';
+import {runKeysCommand} from './access/accessKeysCommand';
 import {parseCliArgs, USAGE, type CliArgs} from './parseCliArgs';
 import {startCollector} from './server';
 import {openStorage} from './storage/openStorage';
+import type {RunningCollector} from './types';
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'keys') {
+    try {
+      console.log(await runKeysCommand(process.argv.slice(3)));
+    } catch (error) {
+      console.error(`collector keys: ${(error as Error).message}`);
+      process.exit(2);
+    }
+    return;
+  }
   let args: CliArgs;
   try {
     args = parseCliArgs(process.argv.slice(2));
@@ -24,6 +36,18 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(args.dataDir);
   const readSecret = args.readSecret ?? (process.env.TRACKER_READ_SECRET || undefined);
+  const adminKey = process.env.TRACKER_ADMIN_KEY || undefined;
+  if (adminKey && adminKey.length < 16) {
+    console.error('collector: TRACKER_ADMIN_KEY is shorter than 16 characters: give a long random key (node dist/collector.js keys add makes one)');
+    process.exit(2);
+  }
+  let envKeys;
+  try {
+    envKeys = parseKeyLines(process.env.TRACKER_KEYS ?? '', 'TRACKER_KEYS');
+  } catch (error) {
+    console.error(`collector: ${(error as Error).message}`);
+    process.exit(2);
+  }
   // The build puts the viewer next to this file: dist/collector.js, dist/viewer/.
   const viewerDir = fileURLToPath(new URL('./viewer/', import.meta.url));
   // Notes from the start-up come after the "listening on" line.
@@ -57,6 +81,12 @@ async function main(): Promise<void> {
     projects: args.projects,
     secret: process.env.TRACKER_SECRET || undefined,
     readSecret,
+    adminKey,
+    keys: [...args.keys, ...envKeys],
+    keysFile: resolve(args.keysFile ?? join(dataDir, 'keys')),
+    insecureNoAuth: args.insecureNoAuth,
+    loginTtlSeconds: args.loginTtlSeconds,
+    loginLinkTtlSeconds: args.loginLinkTtlSeconds,
     tokenTtlSeconds: args.tokenTtlSeconds,
     inactivityTimeoutSeconds: args.inactivityTimeoutSeconds,
     viewerDir: existsSync(join(viewerDir, 'index.html')) ? viewerDir : undefined,
@@ -75,17 +105,36 @@ async function main(): Promise<void> {
     lines.push(`project "${project.key}": ${project.origins ? `from ${[...project.origins].join(', ')}` : 'from any origin'}`);
   }
   lines.push(`session tokens signed with ${collector.secretFile ? `the secret kept in ${collector.secretFile}` : 'TRACKER_SECRET'}`);
-  if (collector.readAccess.open) {
-    lines.push('read API and viewer: open to this machine only (bound to loopback)');
-  } else {
-    const where = collector.readAccess.secretFile ?? (args.readSecret ? '--read-secret' : 'TRACKER_READ_SECRET');
-    lines.push(`read API and viewer: need the read secret (from ${where}): open ${collector.url}/?key=<secret>, or send "Authorization: Bearer <secret>"`);
-  }
+  lines.push(...(await accessLines(collector, args, {adminKey: !!adminKey, readSecret: !!readSecret})));
   if (args.trustedProxies) lines.push(`client addresses from X-Forwarded-For, behind ${args.trustedProxies} trusted prox${args.trustedProxies > 1 ? 'ies' : 'y'}`);
-  lines.push(`metrics: ${collector.url}/metrics (Prometheus text format; same access as the read API)`);
+  lines.push(`metrics: ${collector.url}/metrics (Prometheus text format; needs a key of any role as bearer token)`);
   console.log(lines.join('\n'));
 
   stopOnSignals(() => collector.close(), logger);
+}
+
+/** What the start-up says about access: who may read, and how to log in. */
+async function accessLines(collector: RunningCollector, args: CliArgs, given: {adminKey: boolean; readSecret: boolean}): Promise<string[]> {
+  const {access} = collector;
+  if (access.open) {
+    return [
+      'WARNING: --insecure-no-auth: the viewer, the read API, /metrics and erasure are open to anyone who reaches this collector,',
+      'WARNING: with no login and nobody named in the audit log. For development on this machine only; never behind a proxy.',
+    ];
+  }
+  const lines = [`read side, viewer and metrics: need an access key (${access.keyCount} now; README: "Access and security")`];
+  if (access.createdAdminKey) {
+    lines.push(`admin key, shown this once (kept in ${access.adminKeyFile}, readable by its owner only): ${access.createdAdminKey}`);
+  } else if (access.adminKeyFile) {
+    lines.push(`admin key: in ${access.adminKeyFile}`);
+  } else if (given.adminKey) {
+    lines.push('admin key: from TRACKER_ADMIN_KEY');
+  }
+  if (given.readSecret) {
+    lines.push('the read secret (--read-secret or TRACKER_READ_SECRET) is now an admin access key named "read-secret": access keys with roles replace it (README: "Access and security")');
+  }
+  if (args.printLoginLink) lines.push(`login link (opens the viewer; one use, within ${Math.round((args.loginLinkTtlSeconds ?? 3600) / 60)} minutes): ${await access.loginLink()}`);
+  return lines;
 }
 
 main().catch((error) => {

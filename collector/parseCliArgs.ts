@@ -1,6 +1,8 @@
 // The command line of `node dist/collector.js`. Refusals are sentences that
 // say what to type instead.
 import {parseArgs} from 'node:util';
+import {parseKeyLine, type AccessKey} from './access/accessKeys';
+import {isLoopbackHost} from './lib/isLoopbackHost';
 import {LOG_LEVELS, type LogLevel} from './ops/createLogger';
 import {BURST_SECONDS} from './ops/defaultLimits';
 import {parseProject} from './projects';
@@ -9,17 +11,24 @@ import type {ConnectionLimits, Project, RateLimits} from './types';
 
 export const USAGE = `usage: node dist/collector.js --port N --data DIR [--host H]
          [--project KEY[=ORIGIN,ORIGIN...]]... [--token-ttl SECONDS]
-         [--inactivity-timeout SECONDS] [--read-secret S]
+         [--inactivity-timeout SECONDS] [--keys FILE] [--key LINE]... [--print-login-link]
          [--database postgres://... --blobs s3://BUCKET/PREFIX [--s3-endpoint URL]] [--retention-days N]
   --port N                      0 picks a free port (default 8787)
   --data DIR                    where sessions are kept (default ./.data)
-  --host H                      default 127.0.0.1; any other host needs the read secret to read sessions
+  --host H                      default 127.0.0.1 (the read side needs an access key on any host)
   --project KEY[=ORIGINS]       a project key, and the origins allowed to send to it (none: any origin);
                                 repeatable; without any, the key "demo" is accepted from any origin
   --token-ttl SECONDS           how long a session token is valid (default 86400)
   --inactivity-timeout SECONDS  a session idle for longer is not resumed (default 1800)
-  --read-secret S               the read API's secret (or TRACKER_READ_SECRET; default: generated
-                                once into DIR/read-secret)
+  --keys FILE                   access keys, one "NAME ROLE PROJECTS sha256:HEX" a line (default DIR/keys;
+                                read again when it changes; "keys add" writes it, see below)
+  --key LINE                    one access key in the same form (repeatable; TRACKER_KEYS takes lines too)
+  --print-login-link            print a one-time login link to the viewer (valid for --login-link-ttl)
+  --login-ttl SECONDS           how long a viewer's login lasts (default 43200)
+  --login-link-ttl SECONDS      how long a login link may be used, once (default 3600)
+  --insecure-no-auth            DEVELOPMENT ONLY: the read side, the viewer and erasure need no credential
+                                (refused unless --host is loopback)
+  --read-secret S               older versions' read secret (or TRACKER_READ_SECRET): now an admin key
   --database URL                PostgreSQL for the session index (with --blobs; see "Storage and scale" in the README)
   --blobs s3://BUCKET/PREFIX    an S3-compatible object store for the events (with --database)
   --s3-endpoint URL             the object store's address when it is not AWS (MinIO, R2...; or AWS_ENDPOINT_URL_S3)
@@ -38,7 +47,12 @@ abuse limits, per collector process (README: "Running the collector in productio
   --request-timeout SECONDS       a request must be received whole within this (default 30)
   --shutdown-grace SECONDS        on SIGTERM, how long requests in progress may finish (default 10)
   --log-level LEVEL               debug, info, warn, error or silent (default info); logs are JSON lines on stdout
-environment: TRACKER_SECRET signs session tokens (default: generated once into DIR/secret);
+access keys (README: "Access and security"): roles viewer, agent, admin; PROJECTS * or a comma list
+  node dist/collector.js keys add NAME ROLE [--project P]... [--data DIR | --keys FILE]
+                                makes a key, prints it once and writes its line to the keys file
+  node dist/collector.js keys list|remove NAME [--data DIR | --keys FILE]
+environment: TRACKER_ADMIN_KEY an admin key (default: generated once into DIR/admin-key, printed once);
+             TRACKER_SECRET signs session tokens (default: generated once into DIR/secret);
              AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION for the object store`;
 
 export interface CliArgs {
@@ -50,6 +64,12 @@ export interface CliArgs {
   tokenTtlSeconds?: number;
   inactivityTimeoutSeconds?: number;
   readSecret?: string;
+  keysFile?: string;
+  keys: AccessKey[];
+  printLoginLink: boolean;
+  loginTtlSeconds?: number;
+  loginLinkTtlSeconds?: number;
+  insecureNoAuth: boolean;
   rateLimits: Partial<RateLimits>;
   connectionLimits: Partial<ConnectionLimits>;
   trustedProxies: number;
@@ -75,6 +95,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'token-ttl': {type: 'string'},
         'inactivity-timeout': {type: 'string'},
         'read-secret': {type: 'string'},
+        keys: {type: 'string'},
+        key: {type: 'string', multiple: true},
+        'print-login-link': {type: 'boolean'},
+        'login-ttl': {type: 'string'},
+        'login-link-ttl': {type: 'string'},
+        'insecure-no-auth': {type: 'boolean'},
         database: {type: 'string'},
         blobs: {type: 'string'},
         's3-endpoint': {type: 'string'},
@@ -105,6 +131,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
     dataDir: values.data ?? '.data',
     projects: (values.project ?? []).map(parseProject),
     readSecret: values['read-secret'],
+    keysFile: values.keys,
+    keys: (values.key ?? []).map((line) => parseKeyLine(line, '--key')),
+    printLoginLink: values['print-login-link'] ?? false,
+    insecureNoAuth: values['insecure-no-auth'] ?? false,
     rateLimits: {},
     connectionLimits: {},
     trustedProxies: values['trust-proxy'] ? 1 : 0,
@@ -116,6 +146,11 @@ export function parseCliArgs(argv: string[]): CliArgs {
     if (!/^\d+$/.test(values.port) || args.port > 65535) throw new Error(`--port ${values.port}: give a port from 0 to 65535 (0 picks a free one)`);
   }
   if (values['token-ttl'] !== undefined) args.tokenTtlSeconds = seconds('--token-ttl', values['token-ttl']);
+  if (values['login-ttl'] !== undefined) args.loginTtlSeconds = seconds('--login-ttl', values['login-ttl']);
+  if (values['login-link-ttl'] !== undefined) args.loginLinkTtlSeconds = seconds('--login-link-ttl', values['login-link-ttl']);
+  if (args.insecureNoAuth && !isLoopbackHost(args.host)) {
+    throw new Error(`--insecure-no-auth with --host ${args.host}: the development flag is for a collector on this machine alone (--host 127.0.0.1); anywhere else give access keys`);
+  }
   if (values['inactivity-timeout'] !== undefined) args.inactivityTimeoutSeconds = seconds('--inactivity-timeout', values['inactivity-timeout']);
   const rates: Array<[string, 'handshakesPerAddress' | 'handshakesPerProject' | 'batchesPerAddress' | 'batchesPerProject']> = [
     ['handshakes-per-address', 'handshakesPerAddress'],

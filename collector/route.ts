@@ -4,7 +4,7 @@ import type {BatchChecker} from './ingest/createBatchChecker';
 import type {Admission} from './ops/createAdmission';
 import type {Metrics} from './ops/createMetrics';
 import type {ProjectRegistry} from './projects';
-import type {ReadAccess} from './readAccess';
+import type {Access, Principal} from './access/createAccess';
 import type {Storage} from './storage/storage';
 import type {Limits} from './types';
 
@@ -17,7 +17,10 @@ export interface Collector {
   tokenTtlMs: number;
   inactivityMs: number;
   limits: Limits;
-  readAccess: ReadAccess;
+  /** Who may use the read side, and the audit log. */
+  access: Access;
+  /** Proxies in front whose X-Forwarded-* headers are believed. */
+  trustedProxies: number;
   viewerDir: string | null;
   now(): number;
   /** Rate limits: throws a 429 HttpError when a request is over one. */
@@ -34,6 +37,12 @@ export interface RouteRequest {
   params: Record<string, string>;
   /** The Origin header, when the request came from a browser page. */
   origin: string | undefined;
+  /** Who is calling: set on every route that needs an access key, null on the others. */
+  who: Principal | null;
+  /** The client's address (behind trusted proxies, the forwarded one). */
+  address: string;
+  /** The client reached a trusted proxy over HTTPS: cookies get `Secure`. */
+  secure: boolean;
 }
 
 export type Reply =

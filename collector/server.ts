@@ -3,16 +3,29 @@
 // `access` says who may call a route:
 //   ingest  browsers of the configured projects: CORS headers are added, and
 //           the handler checks the origin against the request's own project
-//   read    anyone who shows the read secret, or anyone at all when the
-//           collector listens on loopback only (readAccess.ts)
+//   viewer  an access key (or a login made with one) of at least this role:
+//   agent     viewer < agent < admin (access/accessKeys.ts); without one the
+//   admin     answer is 401, with too small a role 403
 //   open    anyone
 // Handshakes and batches also pass the rate limits (ops/createAdmission.ts).
+// Every route that is not ingest is refused when a browser sends it from
+// another origin and it changes something (access/refuseCrossOrigin.ts).
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import {mkdir} from 'node:fs/promises';
 import {join} from 'node:path';
 import {createFileStorage} from './storage/file/createFileStorage';
 import {createBatchChecker} from './ingest/createBatchChecker';
 import {startRetention} from './storage/startRetention';
+import {createAccess, requireRole} from './access/createAccess';
+import {createKeyRing, hashSecret, type AccessKey, type Role} from './access/accessKeys';
+import {handleAudit} from './access/handleAudit';
+import {handleLogin} from './access/handleLogin';
+import {handleLoginLink} from './access/handleLoginLink';
+import {handleLogout} from './access/handleLogout';
+import {handleMe} from './access/handleMe';
+import {refuseCrossOrigin} from './access/refuseCrossOrigin';
+import {SECURITY_HEADERS} from './access/securityHeaders';
+import {watchKeysFile} from './access/watchKeysFile';
 import {handleBatch} from './handlers/handleBatch';
 import {handleEraseSession} from './handlers/handleEraseSession';
 import {handleEraseSessionsOfUser} from './handlers/handleEraseSessionsOfUser';
@@ -25,27 +38,26 @@ import {handleStart} from './handlers/handleStart';
 import {handleViewer} from './handlers/handleViewer';
 import {HttpError} from './lib/httpError';
 import {isStorageUnavailable, StorageUnavailable} from './lib/storageUnavailable';
-import {isLoopbackHost} from './lib/isLoopbackHost';
 import {loadOrCreateSecret} from './lib/loadOrCreateSecret';
 import {matchPath} from './lib/matchPath';
 import {bodyLeftUnread} from './lib/readBody';
 import {writeStream} from './lib/writeStream';
 import {createProjectRegistry, DEMO_PROJECT, type ProjectRegistry} from './projects';
 import {createAdmission, type IngestKind} from './ops/createAdmission';
+import {clientAddress} from './ops/clientAddress';
 import {silentLogger, type Logger} from './ops/createLogger';
 import {createMetrics, type Metrics} from './ops/createMetrics';
 import {DEFAULT_CONNECTION_LIMITS, DEFAULT_RATE_LIMITS} from './ops/defaultLimits';
 import {connectionServerOptions, guardConnections} from './ops/guardConnections';
 import {handleMetrics} from './ops/handleMetrics';
 import {instrumentStorage} from './ops/instrumentStorage';
-import {createReadAccess} from './readAccess';
 import type {Collector, Handler, Reply} from './route';
 import type {CollectorOptions, Limits, RunningCollector} from './types';
 
 interface Route {
   method: 'GET' | 'POST' | 'DELETE' | 'OPTIONS';
   path: string;
-  access: 'ingest' | 'read' | 'open';
+  access: 'ingest' | 'open' | Role;
   handler: Handler;
 }
 
@@ -53,15 +65,21 @@ const routes: Route[] = [
   {method: 'OPTIONS', path: '/v1/web/*',                                access: 'ingest', handler: handlePreflight},
   {method: 'POST',    path: '/v1/web/start',                            access: 'ingest', handler: handleStart},
   {method: 'POST',    path: '/v1/web/i',                                access: 'ingest', handler: handleBatch},
-  {method: 'GET',     path: '/api/sessions',                            access: 'read',   handler: handleListSessions},
-  {method: 'GET',     path: '/api/sessions/:id',                        access: 'read',   handler: handleGetSession},
-  {method: 'DELETE',  path: '/api/sessions',                            access: 'read',   handler: handleEraseSessionsOfUser},
-  {method: 'DELETE',  path: '/api/sessions/:id',                        access: 'read',   handler: handleEraseSession},
-  {method: 'GET',     path: '/api/sessions/:id/events',                 access: 'read',   handler: handleSessionEvents},
-  {method: 'GET',     path: '/api/sessions/:id/pages/:pageID/events',   access: 'read',   handler: handlePageEvents},
-  {method: 'GET',     path: '/',                                        access: 'read',   handler: handleViewer},
-  {method: 'GET',     path: '/viewer/*',                                access: 'read',   handler: handleViewer},
-  {method: 'GET',     path: '/metrics',                                 access: 'read',   handler: handleMetrics},
+  {method: 'GET',     path: '/api/sessions',                            access: 'viewer', handler: handleListSessions},
+  {method: 'GET',     path: '/api/sessions/:id',                        access: 'viewer', handler: handleGetSession},
+  {method: 'DELETE',  path: '/api/sessions',                            access: 'admin',  handler: handleEraseSessionsOfUser},
+  {method: 'DELETE',  path: '/api/sessions/:id',                        access: 'admin',  handler: handleEraseSession},
+  {method: 'GET',     path: '/api/sessions/:id/events',                 access: 'viewer', handler: handleSessionEvents},
+  {method: 'GET',     path: '/api/sessions/:id/pages/:pageID/events',   access: 'viewer', handler: handlePageEvents},
+  {method: 'POST',    path: '/api/login',                               access: 'open',   handler: handleLogin},
+  {method: 'POST',    path: '/api/logout',                              access: 'viewer', handler: handleLogout},
+  {method: 'GET',     path: '/api/me',                                  access: 'viewer', handler: handleMe},
+  {method: 'POST',    path: '/api/login-links',                         access: 'admin',  handler: handleLoginLink},
+  {method: 'GET',     path: '/api/audit',                               access: 'admin',  handler: handleAudit},
+  // The viewer's files hold no session data: without a login it shows its login form.
+  {method: 'GET',     path: '/',                                        access: 'open',   handler: handleViewer},
+  {method: 'GET',     path: '/viewer/*',                                access: 'open',   handler: handleViewer},
+  {method: 'GET',     path: '/metrics',                                 access: 'viewer', handler: handleMetrics},
   {method: 'GET',     path: '/healthz',                                 access: 'open',   handler: () => ({status: 200, json: {ok: true}})},
 ];
 
@@ -86,11 +104,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
 
   const secretFile = options.secret ? null : join(options.dataDir, 'secret');
   const secret = options.secret ?? (await loadOrCreateSecret(secretFile!)).secret;
-  const open = isLoopbackHost(host);
-  // Only generated when it is needed: a loopback collector has no read secret.
-  const readSecretFile = open || options.readSecret ? null : join(options.dataDir, 'read-secret');
-  const readSecret = options.readSecret ?? (readSecretFile ? (await loadOrCreateSecret(readSecretFile)).secret : '');
-
+  const keys = await accessKeysOf(options);
   const inactivityMs = (options.inactivityTimeoutSeconds ?? 1800) * 1000;
   const metrics = createMetrics({inactivityMs});
   const storage = instrumentStorage(options.storage ?? (await createFileStorage(options.dataDir, {log, workerUrl: options.workerUrl})), {metrics, logger});
@@ -103,7 +117,17 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     tokenTtlMs: (options.tokenTtlSeconds ?? 86_400) * 1000,
     inactivityMs,
     limits,
-    readAccess: createReadAccess(open, readSecret),
+    access: createAccess({
+      keys: keys.ring,
+      storage,
+      open: options.insecureNoAuth ?? false,
+      loginTtlMs: (options.loginTtlSeconds ?? 12 * 3600) * 1000,
+      linkTtlMs: (options.loginLinkTtlSeconds ?? 3600) * 1000,
+      failedLogins: options.failedLogins ?? {failures: 10, windowSeconds: 300},
+      now: Date.now,
+      counted: (outcome) => metrics.login(outcome),
+    }),
+    trustedProxies,
     viewerDir: options.viewerDir ?? null,
     now: Date.now,
     admission: createAdmission({limits: rateLimits, trustedProxies, metrics, logger}),
@@ -131,8 +155,17 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    readAccess: open ? {open: true} : {open: false, secretFile: readSecretFile},
     secretFile,
+    access: {
+      open: collector.access.open,
+      keyCount: keys.ring.size,
+      adminKeyFile: keys.adminKeyFile,
+      createdAdminKey: keys.createdAdminKey,
+      async loginLink(keyName = keys.adminKeyName) {
+        const {token} = await collector.access.newLoginLink(keyName);
+        return `http://${host.includes(':') ? `[${host}]` : host}:${port}/#login=${token}`;
+      },
+    },
     close() {
       closed ??= (async () => {
         closing = true;
@@ -144,12 +177,39 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         }, connectionLimits.shutdownGraceSeconds * 1000);
         await stopped;
         clearTimeout(cutOff);
+        keys.stop();
         await retention?.stop();
         await Promise.all([storage.close(), batches.close()]);
       })();
       return closed;
     },
   };
+}
+
+/**
+ * The access keys: the keys file and the keys given, TRACKER_ADMIN_KEY (or
+ * one generated once into DIR/admin-key), and an old read secret as an admin
+ * key. The keys file is read again when it changes.
+ */
+async function accessKeysOf(options: CollectorOptions) {
+  const given: AccessKey[] = [...(options.keys ?? [])];
+  let adminKeyFile: string | null = null;
+  let createdAdminKey: string | null = null;
+  let adminKeyName = 'admin';
+  if (options.adminKey) {
+    given.push({name: 'admin', role: 'admin', projects: null, hash: hashSecret(options.adminKey)});
+  } else if (options.readSecret) {
+    adminKeyName = 'read-secret';
+  } else if (!options.insecureNoAuth) {
+    adminKeyFile = join(options.dataDir, 'admin-key');
+    const {secret, created} = await loadOrCreateSecret(adminKeyFile);
+    if (created) createdAdminKey = secret;
+    given.push({name: 'admin', role: 'admin', projects: null, hash: hashSecret(secret)});
+  }
+  if (options.readSecret) given.push({name: 'read-secret', role: 'admin', projects: null, hash: hashSecret(options.readSecret)});
+  const watched = options.keysFile ? await watchKeysFile(options.keysFile, given, options.log ?? (() => {})) : null;
+  const ring = watched?.ring ?? createKeyRing(given);
+  return {ring, adminKeyFile, createdAdminKey, adminKeyName, stop: () => watched?.stop()};
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -169,7 +229,7 @@ interface ServeContext {
 
 async function serve(req: IncomingMessage, res: ServerResponse, collector: Collector, context: ServeContext): Promise<void> {
   let cors: Record<string, string> = {};
-  // The route's pattern, never the URL: metrics and logs must not carry IDs or the read key.
+  // The route's pattern, never the URL: metrics and logs must not carry IDs.
   let routeLabel = 'unmatched';
   observeRequest(req, res, collector.metrics, context.logger, () => routeLabel);
   try {
@@ -188,15 +248,26 @@ async function serve(req: IncomingMessage, res: ServerResponse, collector: Colle
     const {route, params} = found;
     routeLabel = route.path;
     if (route.access === 'ingest') cors = corsHeaders(origin, collector.projects);
+    else cors = SECURITY_HEADERS;
     const limited = RATE_LIMITED[route.path];
     if (limited && route.method === 'POST') collector.admission.admitAddress(limited, req);
-    if (route.access === 'read' && !collector.readAccess.allows(req, url)) {
-      throw new HttpError(
-        401,
-        'reading sessions needs the collector\'s read secret: send "Authorization: Bearer <read secret>" or add ?key=<read secret> (the collector says at start-up where to find it)',
-      );
+    const address = clientAddress(req, collector.trustedProxies);
+    let who = null;
+    if (route.access !== 'ingest') {
+      if (route.method !== 'GET') refuseCrossOrigin(req, collector.trustedProxies);
+      if (route.access !== 'open') {
+        who = await collector.access.authenticate({authorization: req.headers.authorization, cookie: req.headers.cookie, address});
+        if (!who) {
+          throw new HttpError(
+            401,
+            'this needs an access key: send "Authorization: Bearer <key>", or log in to the viewer (the collector prints where its admin key is at start-up)',
+          );
+        }
+        requireRole(who, route.access);
+      }
     }
-    send(req, res, await route.handler({req, url, params, origin}, collector), cors, context);
+    const secure = collector.trustedProxies > 0 && /(^|,)\s*https\s*$/i.test(String(req.headers['x-forwarded-proto'] ?? ''));
+    send(req, res, await route.handler({req, url, params, origin, who, address, secure}, collector), cors, context);
   } catch (error) {
     if (error instanceof HttpError) {
       send(req, res, {status: error.status, json: {error: error.message}, headers: error.headers}, cors, context);

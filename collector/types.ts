@@ -1,5 +1,7 @@
 // The collector's public types, in one place: what a session looks like, and
 // how a collector is started.
+import type {AccessKey} from './access/accessKeys';
+import type {FailedLoginLimit} from './access/createAccess';
 import type {Logger} from './ops/createLogger';
 import type {Storage} from './storage/storage';
 
@@ -129,8 +131,22 @@ export interface CollectorOptions {
   projects?: Project[];
   /** Signs session tokens and hashes. Default: generated once and kept in `<dataDir>/secret`. */
   secret?: string;
-  /** Opens the read API when the host is not loopback. Default: generated once and kept in `<dataDir>/read-secret`. */
+  /** An admin access key named "admin" (TRACKER_ADMIN_KEY). Default: generated once and kept in `<dataDir>/admin-key`. */
+  adminKey?: string;
+  /** The read secret of older versions: an admin access key named "read-secret". */
   readSecret?: string;
+  /** Access keys given on the command line or in TRACKER_KEYS. */
+  keys?: AccessKey[];
+  /** A keys file, read again whenever it changes (access/watchKeysFile.ts). */
+  keysFile?: string;
+  /** Development only: the read side needs no credential at all. */
+  insecureNoAuth?: boolean;
+  /** How long a viewer's login lasts (default 12 hours). */
+  loginTtlSeconds?: number;
+  /** How long a login link may be used, once (default 1 hour). */
+  loginLinkTtlSeconds?: number;
+  /** Failed logins from one address before it is answered 429 (default 10 in 300 s). */
+  failedLogins?: FailedLoginLimit;
   /** Default 86400. */
   tokenTtlSeconds?: number;
   /** A session idle for longer is not resumed. Default 1800. */
@@ -168,8 +184,17 @@ export interface CollectorOptions {
 export interface RunningCollector {
   url: string;
   port: number;
-  /** Whether the read API needs the read secret, and where a generated one is kept. */
-  readAccess: {open: true} | {open: false; secretFile: string | null};
+  access: {
+    /** The development flag: no credential needed. */
+    open: boolean;
+    keyCount: number;
+    /** Where the generated admin key is kept (null when TRACKER_ADMIN_KEY or a read secret gave it). */
+    adminKeyFile: string | null;
+    /** The admin key, when this start generated it: shown once. */
+    createdAdminKey: string | null;
+    /** A one-time login link to the viewer, for this key (default: the admin key). */
+    loginLink(keyName?: string): Promise<string>;
+  };
   /** Where a generated signing secret is kept (null when it was given). */
   secretFile: string | null;
   /** Stops accepting connections, lets requests in progress finish and writes what storage holds back. */

@@ -1,11 +1,12 @@
+import {mayAccessProject, type Principal} from '../access/createAccess';
 import {HttpError} from '../lib/httpError';
 import type {Collector} from '../route';
 import type {Page, Session} from '../types';
 
-/** The session named in a read API path, or 404. */
-export async function findSession(collector: Collector, sessionID: string): Promise<Session> {
+/** The session named in a read API path, or 404: also when it belongs to a project the caller's key may not see (its existence is not told). */
+export async function findSession(collector: Collector, sessionID: string, who: Principal): Promise<Session> {
   const session = await collector.storage.getSession(sessionID);
-  if (!session) throw new HttpError(404, `no session ${JSON.stringify(sessionID)} on this collector`);
+  if (!session || !mayAccessProject(who, session.projectKey)) throw new HttpError(404, `no session ${JSON.stringify(sessionID)} on this collector`);
   return session;
 }
 

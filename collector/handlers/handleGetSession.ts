@@ -3,6 +3,6 @@ import {sessionSummary} from '../sessionSummary';
 import type {Handler} from '../route';
 import {findSession} from './findSession';
 
-export const handleGetSession: Handler = async ({params}, collector) => {
-  return {status: 200, json: sessionSummary(await findSession(collector, params.id))};
+export const handleGetSession: Handler = async ({params, who}, collector) => {
+  return {status: 200, json: sessionSummary(await findSession(collector, params.id, who!))};
 };

@@ -14,8 +14,11 @@ import type {Handler} from '../route';
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 
-export const handleListSessions: Handler = async ({url}, collector) => {
-  const sessions = await collector.storage.listSessions(parseQuery(url.searchParams));
+export const handleListSessions: Handler = async ({url, who}, collector) => {
+  const query = parseQuery(url.searchParams);
+  // A key limited to some projects lists only theirs.
+  if (who!.projects) query.projects = who!.projects;
+  const sessions = await collector.storage.listSessions(query);
   return {status: 200, json: {sessions: sessions.map(sessionSummary)}};
 };
 

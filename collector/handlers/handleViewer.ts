@@ -1,7 +1,6 @@
 // GET / and /viewer/<file>: the replay viewer's files, from the directory
-// given as `viewerDir`. Opened as `/?key=<read secret>`, it sets a cookie that
-// carries the secret for the viewer's own API calls, and redirects to drop the
-// key from the address bar (and the browser history).
+// given as `viewerDir`. They hold no session data and are served to anyone:
+// without a login the viewer shows its login form (access/handleLogin.ts).
 import {readFile} from 'node:fs/promises';
 import {extname, resolve, sep} from 'node:path';
 import {HttpError} from '../lib/httpError';
@@ -23,13 +22,6 @@ const CONTENT_TYPES: Record<string, string> = {
 export const handleViewer: Handler = async ({url}, collector): Promise<Reply> => {
   if (!collector.viewerDir) {
     throw new HttpError(404, 'no replay viewer is installed on this collector: build it with "npm run build", or use the JSON API at /api/sessions');
-  }
-  const cookie = collector.readAccess.cookieFor(url);
-  if (cookie) {
-    const rest = new URLSearchParams(url.searchParams);
-    rest.delete('key');
-    const location = url.pathname + (rest.size ? `?${rest}` : '');
-    return {status: 303, body: '', headers: {Location: location, 'Set-Cookie': cookie}};
   }
   const root = resolve(collector.viewerDir);
   let path = '';

@@ -1,7 +1,8 @@
 import {isIP} from 'node:net';
 
-// A collector bound to loopback is reachable from this machine only, so its
-// read API may stay open; anything else needs the read secret.
+// Whether a host is this machine alone: the development flag that opens the
+// read side is refused anywhere else (a proxy in front can still expose a
+// loopback collector, which is why nothing else depends on it).
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (bare === 'localhost' || bare === '::1') return true;

@@ -18,6 +18,8 @@ export interface Metrics {
   storageError(operation: string, kind: 'unavailable' | 'failed'): void;
   storageAvailable(available: boolean): void;
   rateLimited(limit: string): void;
+  /** A viewer login: made, refused, or refused unheard past the failed-login limit. */
+  login(outcome: 'ok' | 'failed' | 'limited'): void;
   connectionOpened(): void;
   connectionClosed(): void;
   connectionRefused(reason: 'max-connections' | 'max-connections-per-address'): void;
@@ -57,6 +59,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ['operation', 'kind'],
     registers,
   });
+  const logins = new Counter({name: 'collector_logins_total', help: 'Logins and key checks by outcome: ok, failed (a wrong key or link), limited (429 after too many failures)', labelNames: ['outcome'], registers});
   const available = new Gauge({name: 'collector_storage_available', help: '0 while the storage refuses writes (full disk, backend out of reach), else 1', registers});
   available.set(1);
   const limited = new Counter({name: 'collector_rate_limited_total', help: 'Requests refused with 429, by the limit they hit', labelNames: ['limit'], registers});
@@ -112,6 +115,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     storageError: (operation, kind) => storageErrors.inc({operation, kind}),
     storageAvailable: (yes) => available.set(yes ? 1 : 0),
     rateLimited: (limit) => limited.inc({limit}),
+    login: (outcome) => logins.inc({outcome}),
     connectionOpened: () => connections.inc(),
     connectionClosed: () => connections.dec(),
     connectionRefused: (reason) => refused.inc({reason}),

@@ -9,7 +9,7 @@ import {SessionErased} from '../storage/storage';
 import {controlBlobStore} from '../storage/test/controlledBlobStore';
 import {startOutageProxy, type OutageProxy} from '../storage/test/outageProxy';
 import {skipWithoutPostgres} from '../storage/test/postgresCluster';
-import {collectorFor, events, getJson, sendBatch, startSession} from './helpers';
+import {ADMIN, collectorFor, events, getJson, sendBatch, startSession} from './helpers';
 
 const DAY = 86_400_000;
 const backends = [fileBackend(), postgresBackend()];
@@ -17,7 +17,7 @@ after(async () => {
   for (const backend of backends) await backend.stop();
 });
 
-const erase = async (url: string, path: string, headers: Record<string, string> = {}) => {
+const erase = async (url: string, path: string, headers: Record<string, string> = ADMIN) => {
   const response = await fetch(`${url}${path}`, {method: 'DELETE', headers});
   return {status: response.status, json: (await response.json()) as any};
 };
@@ -72,13 +72,12 @@ for (const backend of backends) {
       assert.equal((await getJson(url, '/api/sessions')).json.sessions.length, 1);
     });
 
-    test('erasure needs the read secret when the collector is not on loopback', async () => {
-      const open = await collectorFor({storage: await backend.open(), host: '0.0.0.0', readSecret: 'erase-secret'});
-      const url = `http://127.0.0.1:${open.port}`;
+    test('erasure needs an admin key, on loopback too', async () => {
+      const {url} = await collectorFor({storage: await backend.open()});
       const grant = await startSession(url);
-      assert.equal((await erase(url, `/api/sessions/${grant.sessionID}`)).status, 401);
-      assert.equal((await erase(url, '/api/sessions?userID=x')).status, 401);
-      assert.equal((await erase(url, `/api/sessions/${grant.sessionID}`, {Authorization: 'Bearer erase-secret'})).status, 200);
+      assert.equal((await erase(url, `/api/sessions/${grant.sessionID}`, {})).status, 401);
+      assert.equal((await erase(url, '/api/sessions?userID=x', {})).status, 401);
+      assert.equal((await erase(url, `/api/sessions/${grant.sessionID}`)).status, 200);
     });
 
     test('with --retention-days, sessions inactive for longer are removed and recent ones kept', async () => {

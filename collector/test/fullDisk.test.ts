@@ -11,7 +11,7 @@ import {createFileStorage} from '../storage/file/createFileStorage';
 import {startCollector} from '../server';
 import type {Storage} from '../storage/storage';
 import type {RunningCollector} from '../types';
-import {events, getJson, sendBatch, startSession} from './helpers';
+import {ADMIN, events, getJson, sendBatch, startSession} from './helpers';
 import {handshakeFrom, send} from './opsHelpers';
 
 interface Disk {
@@ -84,7 +84,7 @@ async function injectedFullDisk(): Promise<Disk> {
 // files already hold (the journal's last block would take a small batch).
 const heavy = (count: number, from: number) => events(count, from).map((event) => ({...event, data: {...(event.data as object), padding: 'x'.repeat(16 * 1024)}}));
 
-const metric = async (url: string, line: RegExp) => Number(line.exec((await send(url, '/metrics', {method: 'GET'})).text)?.[1] ?? NaN);
+const metric = async (url: string, line: RegExp) => Number(line.exec((await send(url, '/metrics', {method: 'GET', headers: ADMIN})).text)?.[1] ?? NaN);
 
 test('a full disk answers 503 with Retry-After, acknowledges nothing it did not store, keeps serving reads, and recovers when space frees', async (t) => {
   const disk = (await tinyTmpfs()) ?? (await injectedFullDisk());

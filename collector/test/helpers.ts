@@ -22,10 +22,14 @@ export async function tempDir(): Promise<string> {
   return dir;
 }
 
+/** The admin key of the tests' collectors: `getJson` sends it unless told otherwise. */
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+export const ADMIN = {Authorization: `Bearer ${ADMIN_KEY}`};
+
 /** A collector for the test file, closed when its tests are done (closing it twice is harmless). */
 export async function collectorFor(options: Partial<CollectorOptions> = {}): Promise<RunningCollector & {dataDir: string}> {
   const dataDir = options.dataDir ?? (await tempDir());
-  const collector = await startCollector({host: '127.0.0.1', port: 0, ...options, dataDir});
+  const collector = await startCollector({host: '127.0.0.1', port: 0, adminKey: ADMIN_KEY, ...options, dataDir});
   cleanups.push(() => collector.close());
   return {...collector, dataDir};
 }
@@ -67,7 +71,8 @@ export async function sendBatch(url: string, token: string | null, page: number 
   return {status: response.status, headers: response.headers, json: (await response.json()) as any};
 }
 
-export async function getJson(url: string, path: string, headers: Record<string, string> = {}) {
+/** A read with the admin key, unless `headers` say otherwise (`{}` sends no credential). */
+export async function getJson(url: string, path: string, headers: Record<string, string> = ADMIN) {
   const response = await fetch(`${url}${path}`, {headers});
   return {status: response.status, headers: response.headers, json: (await response.json()) as any};
 }

@@ -35,16 +35,17 @@ test('fields that look like credentials or recorded content are never written', 
   assert.equal(entry.route, '/v1/web/i');
 });
 
-test('a collector logging at debug writes no token, no read key and no event content', async () => {
+test('a collector logging at debug writes no token, no access key and no event content', async () => {
   const {logger, lines, entries} = captured();
-  const readSecret = 'read-secret-never-logged';
-  const {port} = await collectorFor({host: '0.0.0.0', readSecret, logger, trustedProxies: 1, rateLimits: {handshakesPerAddress: {perSecond: 0.01, burst: 1}}});
+  const readSecret = 'access-key-never-logged';
+  const {port} = await collectorFor({host: '0.0.0.0', adminKey: readSecret, logger, trustedProxies: 1, rateLimits: {handshakesPerAddress: {perSecond: 0.01, burst: 1}}});
   const url = `http://127.0.0.1:${port}`;
   const grant = await startSession(url, {}, {'X-Forwarded-For': '198.51.100.4'});
   await sendBatch(url, grant.sessionToken, 1, 0, [...events(2), custom('tracker.identify', {userID: 'private-user-marker'})]);
   await sendBatch(url, `${grant.sessionToken}x`, 1, 1, events(1));
   await handshakeFrom(url, undefined, {}, {'X-Forwarded-For': '198.51.100.4'});
-  await getJson(url, `/api/sessions/${grant.sessionID}/events?key=${readSecret}`);
+  await getJson(url, `/api/sessions/${grant.sessionID}/events`, {Authorization: `Bearer ${readSecret}`});
+  await fetch(`${url}/api/login`, {method: 'POST', body: JSON.stringify({key: readSecret})});
 
   assert.ok(entries().some((entry) => entry.event === 'rate_limited' && entry.limit === 'handshake_per_address'), 'the 429 is logged at debug');
   const all = lines.join('\n');

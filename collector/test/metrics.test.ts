@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {collectorFor, events, sendBatch, startSession} from './helpers';
+import {ADMIN, collectorFor, events, sendBatch, startSession} from './helpers';
 import {handshakeFrom, send} from './opsHelpers';
 
 /** The value of one sample of the Prometheus text format: `name{labels} value` (0 when absent). */
@@ -14,7 +14,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return 0;
 }
 
-const scrape = async (url: string, headers: Record<string, string> = {}) => send(url, '/metrics', {method: 'GET', headers});
+const scrape = async (url: string, headers: Record<string, string> = ADMIN) => send(url, '/metrics', {method: 'GET', headers});
 
 test('/metrics counters move as batches arrive: requests, batches and bytes stored, duplicates, latency, sessions', async () => {
   const {url} = await collectorFor();
@@ -55,9 +55,9 @@ test('/metrics counts requests refused by the rate limits, by limit', async () =
   assert.equal(sample(text, 'collector_http_requests_total', {route: '/v1/web/start', method: 'POST', status: '429'}), 2);
 });
 
-test('/metrics labels requests with the route pattern, never the URL (no session IDs, no read key)', async () => {
+test('/metrics labels requests with the route pattern, never the URL (no session IDs, no query)', async () => {
   const {url} = await collectorFor();
-  await send(url, '/api/sessions/some-session-id/events?key=secret-in-url', {method: 'GET'});
+  await send(url, '/api/sessions/some-session-id/events?key=secret-in-url', {method: 'GET', headers: ADMIN});
   await send(url, '/no/such/path', {method: 'GET'});
   const text = (await scrape(url)).text;
   assert.equal(sample(text, 'collector_http_requests_total', {route: '/api/sessions/:id/events', method: 'GET', status: '404'}), 1);
@@ -65,12 +65,10 @@ test('/metrics labels requests with the route pattern, never the URL (no session
   assert.doesNotMatch(text, /some-session-id|secret-in-url/);
 });
 
-test('/metrics needs the read secret like the read API when the collector is not on loopback', async () => {
-  const readSecret = 'metrics-read-secret';
-  const {port} = await collectorFor({host: '0.0.0.0', readSecret});
-  const url = `http://127.0.0.1:${port}`;
-  assert.equal((await scrape(url)).status, 401);
-  const allowed = await scrape(url, {Authorization: `Bearer ${readSecret}`});
+test('/metrics needs an access key like the read API, on loopback too', async () => {
+  const {url} = await collectorFor();
+  assert.equal((await scrape(url, {})).status, 401);
+  const allowed = await scrape(url, ADMIN);
   assert.equal(allowed.status, 200);
   assert.match(allowed.text, /collector_http_requests_total/);
 });

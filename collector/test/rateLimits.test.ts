@@ -1,7 +1,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {createTokenBuckets} from '../ops/createTokenBuckets';
-import {events, startSession, collectorFor} from './helpers';
+import {ADMIN, events, startSession, collectorFor} from './helpers';
 import {batchFrom, handshakeFrom, NO_LIMIT} from './opsHelpers';
 
 // A burst of 3 and then one request every 100 s: whatever the machine's
@@ -107,7 +107,7 @@ test('batches from one address are limited, and a refused batch is not stored', 
   for (let seq = 0; seq < 5; seq++) statuses.push((await batchFrom(url, '127.0.0.2', grant.sessionToken, 1, seq, events(2, seq * 2))).status);
   assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
   assert.equal((await batchFrom(url, '127.0.0.3', grant.sessionToken, 1, 3, events(2, 6))).status, 200);
-  const stored = await fetch(`${url}/api/sessions/${grant.sessionID}/events`).then((response) => response.json());
+  const stored = await fetch(`${url}/api/sessions/${grant.sessionID}/events`, {headers: ADMIN}).then((response) => response.json());
   assert.equal(stored.pages[0].eventCount, 8, 'seqs 0, 1, 2 and 3: not the refused seq 4');
 });
 

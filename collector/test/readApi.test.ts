@@ -3,58 +3,52 @@ import assert from 'node:assert/strict';
 import {writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {isLoopbackHost} from '../lib/isLoopbackHost';
-import {collectorFor, getJson, startSession, tempDir} from './helpers';
+import {ADMIN, collectorFor, getJson, startSession, tempDir} from './helpers';
 
-const readSecret = 'read-secret-for-tests';
 const viewerDir = await tempDir();
 await writeFile(join(viewerDir, 'index.html'), '<!doctype html><title>viewer</title>');
 await writeFile(join(viewerDir, 'app.js'), 'console.log("viewer")');
-// Listening on every interface: reading needs the secret. Reached through 127.0.0.1.
-const open = await collectorFor({host: '0.0.0.0', readSecret, viewerDir});
+// Listening on every interface, reached through 127.0.0.1 (collector/test/access.test.ts has loopback).
+const open = await collectorFor({host: '0.0.0.0', viewerDir});
 const url = `http://127.0.0.1:${open.port}`;
 
-test('the read API refuses a collector not on loopback without the read secret (401 JSON)', async () => {
-  for (const path of ['/api/sessions', '/api/sessions/x', '/api/sessions/x/events', '/api/sessions/x/pages/1/events', '/']) {
-    const {status, json} = await getJson(url, path);
+test('the read API refuses a collector on every interface without an access key (401 JSON)', async () => {
+  for (const path of ['/api/sessions', '/api/sessions/x', '/api/sessions/x/events', '/api/sessions/x/pages/1/events']) {
+    const {status, json} = await getJson(url, path, {});
     assert.equal(status, 401, path);
-    assert.match(json.error, /read secret/);
+    assert.match(json.error, /access key/);
   }
   assert.equal((await getJson(url, '/api/sessions', {Authorization: 'Bearer wrong'})).status, 401);
 });
 
-test('the read API answers with the read secret as bearer token or ?key=', async () => {
+test('the read API answers with an access key as bearer token, and never takes one from the URL', async () => {
   const grant = await startSession(url);
-  assert.equal((await getJson(url, '/api/sessions', {Authorization: `Bearer ${readSecret}`})).status, 200);
-  const {status, json} = await getJson(url, `/api/sessions/${grant.sessionID}/events?key=${readSecret}`);
+  assert.equal((await getJson(url, '/api/sessions')).status, 200);
+  const {status, json} = await getJson(url, `/api/sessions/${grant.sessionID}/events`);
   assert.equal(status, 200);
   assert.equal(json.sessionID, grant.sessionID);
+  assert.equal((await getJson(url, `/api/sessions?key=${ADMIN.Authorization.slice(7)}`, {})).status, 401);
 });
 
-test('ingest and health stay open without the read secret', async () => {
+test('ingest and health stay open without an access key', async () => {
   assert.equal((await handshake()).status, 200);
   assert.deepEqual((await getJson(url, '/healthz')).json, {ok: true});
 });
 
-test('the viewer opened with ?key= gets a cookie that opens the read API, and the key leaves the URL', async () => {
-  const opened = await fetch(`${url}/?key=${readSecret}`, {redirect: 'manual'});
-  assert.equal(opened.status, 303);
-  assert.equal(opened.headers.get('location'), '/');
-  const cookie = opened.headers.get('set-cookie')!.split(';')[0];
-  assert.match(opened.headers.get('set-cookie')!, /HttpOnly/);
-  const page = await fetch(`${url}/`, {headers: {Cookie: cookie}});
+test('the viewer\'s files, which hold no session data, are served without a login (it shows its login form)', async () => {
+  const page = await fetch(`${url}/`);
   assert.equal(page.status, 200);
   assert.match(page.headers.get('content-type')!, /text\/html/);
-  assert.equal((await fetch(`${url}/viewer/app.js`, {headers: {Cookie: cookie}})).headers.get('content-type'), 'text/javascript; charset=utf-8');
-  assert.equal((await getJson(url, '/api/sessions', {Cookie: cookie})).status, 200);
+  assert.equal((await fetch(`${url}/viewer/app.js`)).headers.get('content-type'), 'text/javascript; charset=utf-8');
 });
 
 test('viewer files outside the viewer directory are not served', async () => {
-  const {status} = await getJson(url, `/viewer/..%2f..%2fetc%2fpasswd`, {Authorization: `Bearer ${readSecret}`});
+  const {status} = await getJson(url, `/viewer/..%2f..%2fetc%2fpasswd`);
   assert.equal(status, 404);
 });
 
 test('unknown sessions and pages answer 404 JSON', async () => {
-  const auth = {Authorization: `Bearer ${readSecret}`};
+  const auth = ADMIN;
   assert.equal((await getJson(url, '/api/sessions/nosuchsession/events', auth)).status, 404);
   const grant = await startSession(url);
   const {status, json} = await getJson(url, `/api/sessions/${grant.sessionID}/pages/9/events`, auth);
@@ -76,7 +70,7 @@ function handshake() {
   return fetch(`${url}/v1/web/start`, {method: 'POST', body: JSON.stringify({projectKey: 'demo', url: 'http://shop.test/'})});
 }
 
-test('only loopback hosts count as loopback for the read API', () => {
+test('only loopback hosts count as loopback for the development flag', () => {
   for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) assert.equal(isLoopbackHost(host), true, host);
   for (const host of ['0.0.0.0', '::', '10.0.0.1', '192.168.1.5', 'example.com', '128.0.0.1']) assert.equal(isLoopbackHost(host), false, host);
 });

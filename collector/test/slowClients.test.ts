@@ -2,7 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {connect, type Socket} from 'node:net';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {collectorFor, events} from './helpers';
+import {ADMIN, collectorFor, events} from './helpers';
 import {batchFrom, handshakeFrom} from './opsHelpers';
 
 interface SlowClient {
@@ -55,7 +55,7 @@ async function storesItsBatches(url: string, from: string): Promise<void> {
     assert.equal(stored.status, 200);
     assert.ok(Date.now() - startedAt < STORED_WITHIN_MS, `batch ${seq} took ${Date.now() - startedAt} ms`);
   }
-  const session = await fetch(`${url}/api/sessions/${grant.json.sessionID}/events`).then((response) => response.json());
+  const session = await fetch(`${url}/api/sessions/${grant.json.sessionID}/events`, {headers: ADMIN}).then((response) => response.json());
   assert.deepEqual(session.pages[0].events, events(50));
 }
 

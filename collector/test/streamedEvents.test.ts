@@ -2,7 +2,7 @@
 // not built in memory first; they are still one valid JSON document.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {collectorFor, events, getJson, sendBatch, startSession} from './helpers';
+import {ADMIN, collectorFor, events, getJson, sendBatch, startSession} from './helpers';
 
 const {url} = await collectorFor();
 
@@ -12,7 +12,7 @@ test('a page\'s events are streamed in chunks, batch after batch, as one JSON do
   // A body as a client may format it: whitespace around and inside the array.
   await sendBatch(url, grant.sessionToken, 1, 1, [], {body: `\n [ ${JSON.stringify(events(2, 3)).slice(1, -1)} ] \n`});
   await sendBatch(url, grant.sessionToken, 1, 2, events(4, 5));
-  const response = await fetch(`${url}/api/sessions/${grant.sessionID}/pages/1/events`);
+  const response = await fetch(`${url}/api/sessions/${grant.sessionID}/pages/1/events`, {headers: ADMIN});
   assert.equal(response.headers.get('transfer-encoding'), 'chunked');
   assert.equal(response.headers.get('content-type'), 'application/json');
   assert.deepEqual(await response.json(), {pageID: 1, events: events(9)});

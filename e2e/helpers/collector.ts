@@ -41,12 +41,16 @@ export interface RunningCollector {
   session(sessionID: string): Promise<StoredSession>;
 }
 
+/** The admin key the tests' collectors run with: `adminHeaders` carry it. */
+export const ADMIN_KEY = 'e2e-admin-key-0123456789abcdef';
+export const adminHeaders = {Authorization: `Bearer ${ADMIN_KEY}`};
+
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tracker-e2e-'));
   const args = ['dist/collector.js', '--port', String(options.port ?? 0), '--data', dataDir, ...(options.args ?? [])];
   if (options.host) args.push('--host', options.host);
   const child: ChildProcess = spawn(process.execPath, args, {
-    env: {...process.env, ...options.env},
+    env: {...process.env, TRACKER_ADMIN_KEY: ADMIN_KEY, ...options.env},
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -66,7 +70,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   });
   const port = Number(new URL(url).port);
   const api = async (path: string) => {
-    const response = await fetch(`${url}${path}`);
+    const response = await fetch(`${url}${path}`, {headers: adminHeaders});
     if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
     return response.json();
   };
