@@ -40,7 +40,6 @@ declare const __TRACKER_VERSION__: string;
 const VERSION = typeof __TRACKER_VERSION__ === 'string' ? __TRACKER_VERSION__ : 'dev';
 
 const FULL_SNAPSHOT = 2;
-const META_EVENT = 4;
 const CUSTOM_EVENT = 5;
 const MAX_EARLY_EVENTS = 100;
 const STOP_DRAIN_MS = 10_000;
@@ -98,6 +97,7 @@ export function createTracker(config: BundleConfig): LiveTracker {
     maskAllInputs: true,
     maskAllText: false,
     maskTextSelector: '',
+    maskEmailsAndCards: true,
     blockSelector: '',
     flushIntervalMs: 5000,
     maxBatchEvents: 500,
@@ -152,8 +152,6 @@ export function createTracker(config: BundleConfig): LiveTracker {
     // rrweb's throttled callbacks (mousemove, scroll) can still fire after stop().
     if (!batcher && !buffer) return;
     stats.recordedEvents++;
-    // A full snapshot's page URL: secret-looking query values are redacted like every other URL.
-    if (event.type === META_EVENT) (event.data as {href: string}).href = redactUrl((event.data as {href: string}).href);
     // Replay rebuilds every canvas empty at a full snapshot.
     if (event.type === FULL_SNAPSHOT) canvas?.resend();
     if (buffer) return buffer.add(event);

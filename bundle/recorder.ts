@@ -1,8 +1,10 @@
 // rrweb's DOM recording with privacy by default. Every emitted event goes to
-// `onEvent` untouched: no per-event work here.
+// `onEvent` redacted (lib/redactRecordedEvent.ts), so nothing after this sees
+// a URL secret, an email or a card number that the page showed.
 import {record} from '@rrweb/record';
 import type {InitOptions, RecordedEvent} from './types';
 import {warn} from './lib/warn';
+import {redactRecordedEvent} from './lib/redactRecordedEvent';
 
 const BLOCK_SELECTOR = '.tracker-block,[data-tracker-block]';
 const MASK_TEXT_SELECTOR = '.tracker-mask,[data-tracker-mask]';
@@ -39,8 +41,19 @@ export function privacySelectors(options: InitOptions): {blockSelector: string; 
 }
 
 export function startRecording(options: InitOptions, onEvent: (event: RecordedEvent) => void): Recorder | null {
+  const onError = (error: unknown) => {
+    warn('recording error', error);
+    return true;
+  };
   const stop = record({
-    emit: onEvent as (event: unknown) => void,
+    emit(event) {
+      // An event that could not be redacted is dropped, never sent as it was.
+      try {
+        onEvent(redactRecordedEvent(event as RecordedEvent, options.maskEmailsAndCards !== false));
+      } catch (error) {
+        onError(error);
+      }
+    },
     maskAllInputs: options.maskAllInputs !== false,
     maskInputOptions: {password: true},
     ...privacySelectors(options),
@@ -51,10 +64,7 @@ export function startRecording(options: InitOptions, onEvent: (event: RecordedEv
     // Every input event is kept (masked): 'last' would listen to change only and
     // lose what was typed right before the tab closed.
     sampling: {mousemove: 50, scroll: 150},
-    errorHandler: (error: unknown) => {
-      warn('recording error', error);
-      return true;
-    },
+    errorHandler: onError,
   });
   if (!stop) return null;
   return {

@@ -16,6 +16,8 @@ interface Stub {
   [method: string]: unknown;
 }
 
+const QUEUED_METHODS = ['start', 'stop', 'flush', 'setUserID', 'setMetadata'];
+
 function runCall(tracker: LiveTracker, call: QueuedCall): void {
   if (!Array.isArray(call) || call.length === 0) {
     warn('the snippet is included twice on this page; the bundle was loaded once');
@@ -24,28 +26,10 @@ function runCall(tracker: LiveTracker, call: QueuedCall): void {
   const [name, args = [], time, resolve] = call;
   const [first, second] = Array.from(args);
   let result: unknown;
-  switch (name) {
-    case 'start':
-      result = tracker.start(first as never);
-      break;
-    case 'stop':
-      result = tracker.stop();
-      break;
-    case 'flush':
-      result = tracker.flush();
-      break;
-    case 'setUserID':
-      tracker.setUserID(first as string);
-      break;
-    case 'setMetadata':
-      tracker.setMetadata(first as string, second as string);
-      break;
-    case 'event':
-      tracker.eventAt(first as string, second, time);
-      break;
-    default:
-      warn(`unknown method ${String(name)} was called before the bundle loaded`);
-  }
+  // The methods the loader queues, called as the page called them.
+  if (name === 'event') tracker.eventAt(first as string, second, time);
+  else if (QUEUED_METHODS.includes(name)) result = (tracker[name as 'setMetadata'] as (...args: unknown[]) => unknown)(first, second);
+  else warn(`unknown method ${String(name)} was called before the bundle loaded`);
   resolve?.(result);
 }
 

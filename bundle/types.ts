@@ -42,6 +42,13 @@ export interface InitOptions {
   maskAllText?: boolean;
   /** Elements whose text is masked; added to `.tracker-mask, [data-tracker-mask]`. */
   maskTextSelector?: string;
+  /**
+   * Mask email addresses and card numbers (13-19 digits passing the Luhn check)
+   * in recorded text and in readable attributes such as title, alt and
+   * placeholder, `*` for each character (default true). URLs in the recorded
+   * DOM have their secret-looking query values redacted whatever this says.
+   */
+  maskEmailsAndCards?: boolean;
   /** Elements not recorded at all (an empty box in replay); added to `.tracker-block, [data-tracker-block]`. */
   blockSelector?: string;
   /** Send what is buffered at least this often, in ms (default 5000). */

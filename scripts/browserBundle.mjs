@@ -25,10 +25,23 @@ export const dropCanvasWorker = {
       const to = stripped.indexOf('class StylesheetManager {');
       if (from < 0 || to < from) throw new Error('rrweb canvas recording code not found: update dropCanvasWorker');
       const noCanvas = 'class CanvasManager {\n  reset() {}\n  freeze() {}\n  unfreeze() {}\n  lock() {}\n  unlock() {}\n}\n';
-      return {contents: keepNodesFast(stripped.slice(0, from) + noCanvas + stripped.slice(to)), loader: 'js'};
+      return {contents: keepNodesFast(dropInlinedPixels(stripped.slice(0, from) + noCanvas + stripped.slice(to))), loader: 'js'};
     });
   },
 };
+
+// The snapshot's copies of canvas pixels (recordCanvas) and of image pixels
+// (inlineImages) as data URLs: the tracker sets neither option (its canvas
+// capture is its own file), so both branches of the node serializer go, and
+// with them the bytes the in-page redaction of the recorded DOM needed.
+function dropInlinedPixels(source) {
+  const from = source.indexOf('  if (tagName === "canvas" && recordCanvas) {');
+  const to = source.indexOf('  if (["audio", "video"].includes(tagName)) {');
+  if (from < 0 || to < from || !source.slice(from, to).includes('if (tagName === "img" && inlineImages) {')) {
+    throw new Error("rrweb's canvas and inline image serialization not found as expected: update dropInlinedPixels");
+  }
+  return source.slice(0, from) + source.slice(to);
+}
 
 // rrweb deletes `needBlock` from every element node it serializes once it has
 // read it. Deleting a property other than the last one added turns a V8 object

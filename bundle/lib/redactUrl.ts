@@ -30,6 +30,11 @@ function redactParams(params: string): string {
     .join('&');
 }
 
+// A query or fragment runs to the next `#`; it also ends at whitespace, and
+// before the commas that end a candidate of a srcset.
+const redactQueries = (text: string): string =>
+  text.replace(/([?#])([^#\s]*?)(?=#|,*(?:\s|$))/g, (whole, mark: string, params: string) => (params.includes('=') ? mark + redactParams(params) : whole));
+
 /** The absolute URL without user:password@ and with secret-looking query (and fragment) values redacted. */
 export function redactUrl(url: string): string {
   let absolute: URL;
@@ -40,8 +45,15 @@ export function redactUrl(url: string): string {
   }
   // href keeps the credentials of http://user:password@host/: they are dropped.
   absolute.username = absolute.password = '';
-  return absolute.href.replace(/([?#])([^#]*)/g, (whole, mark: string, params: string) => (params.includes('=') ? mark + redactParams(params) : whole));
+  return redactQueries(absolute.href);
 }
+
+/**
+ * redactUrl's rules for URLs as a page wrote them (an attribute, a srcset):
+ * each stays relative, unless it has user:password@, which only redactUrl
+ * parses the way the browser does.
+ */
+export const redactUrlsAsWritten = (text: string): string => redactQueries(text.replace(/[^\s,]*\/\/[^/?#\s]*@[^\s,]*/g, redactUrl));
 
 /**
  * Redacts each URL in free text (a stack, an error message, a console
