@@ -1,8 +1,8 @@
 // Issue "Replay viewer": record on the demo shop, then watch it in the viewer;
 // and (issue #8) what went wrong, beside the replay.
-import {test, expect, trackedPage, startTracker, waitForRecording, waitForSession, customEvents, EXPECTED_ERROR} from './fixtures';
+import {test as base, expect, trackedPage, startTracker, waitForRecording, waitForSession, customEvents, EXPECTED_ERROR} from './fixtures';
 import {snippet} from './helpers/site';
-import {startCollector, removeDir} from './helpers/collector';
+import {loginViewer, startCollector, removeDir} from './helpers/collector';
 import {chattySession, cleanSession, postSession, problemSession} from './helpers/syntheticSession';
 import {existsSync} from 'node:fs';
 import type {Page} from '@playwright/test';
@@ -10,6 +10,16 @@ import type {Page} from '@playwright/test';
 import {demoFiles, renderDemoFile} from '../demo/renderDemoPage.mjs';
 
 const TYPES: Record<string, string> = {js: 'text/javascript', css: 'text/css'};
+
+// The viewer and the read API need a login: every browser context here is
+// logged in with the collector's admin key before its test starts
+// (e2e/viewerLogin.spec.ts tests the login itself).
+const test = base.extend({
+  context: async ({context, collector}, use) => {
+    await loginViewer(context, collector.url);
+    await use(context);
+  },
+});
 
 test('a session recorded on the demo plays back in the viewer, masked and without the password', async ({page, context, site, otherSite, collector}) => {
   test.setTimeout(90_000);
@@ -75,37 +85,38 @@ test('a custom event on the timeline jumps the replay to it', async ({page, cont
     .toBeGreaterThanOrEqual(1);
 });
 
-test('on all interfaces the read API and the viewer need the read secret', async () => {
+test('on all interfaces the read API needs an access key, and an old read secret works as one', async () => {
   const collector = await startCollector({host: '0.0.0.0', args: ['--read-secret', 'let-me-read']});
   try {
     const base = `http://127.0.0.1:${collector.port}`;
-    for (const path of ['/api/sessions', '/', '/viewer/app.js']) {
-      const response = await fetch(`${base}${path}`);
-      expect(response.status, path).toBe(401);
-      expect((await response.json()).error).toContain('read secret');
-    }
+    const refused = await fetch(`${base}/api/sessions`);
+    expect(refused.status).toBe(401);
+    expect((await refused.json()).error).toContain('access key');
     const withBearer = await fetch(`${base}/api/sessions`, {headers: {Authorization: 'Bearer let-me-read'}});
     expect(withBearer.status).toBe(200);
     expect(await withBearer.json()).toEqual({sessions: []});
-    // ?key= sets a cookie and redirects, so the secret does not stay in the address bar.
-    const withKey = await fetch(`${base}/?key=let-me-read`, {redirect: 'manual'});
-    expect([302, 303]).toContain(withKey.status);
-    expect(withKey.headers.get('location')).not.toContain('let-me-read');
-    const cookie = withKey.headers.get('set-cookie')!.split(';')[0];
-    expect((await fetch(`${base}/`, {headers: {Cookie: cookie}})).status).toBe(200);
-    expect((await fetch(`${base}/viewer/app.js`, {headers: {Cookie: cookie}})).status).toBe(200);
+    // Never from the URL any more: a query string ends up in proxies' logs and the history.
+    expect((await fetch(`${base}/api/sessions?key=let-me-read`)).status).toBe(401);
     expect((await fetch(`${base}/api/sessions`, {headers: {Authorization: 'Bearer wrong'}})).status).toBe(401);
-    expect(collector.output()).toContain('need the read secret');
+    expect(collector.output()).toContain('is now an admin access key named "read-secret"');
   } finally {
     await collector.stop();
     removeDir(collector.dataDir);
   }
 });
 
-test('on loopback the read API and the viewer are open, and the start-up line says so', async ({collector}) => {
-  expect((await fetch(`${collector.url}/api/sessions`)).status).toBe(200);
-  expect((await fetch(`${collector.url}/`)).status).toBe(200);
-  expect(collector.output()).toMatch(/read API and viewer: open/);
+test('on loopback too the read API needs an access key, and the start-up line says so', async () => {
+  const collector = await startCollector();
+  try {
+    expect((await fetch(`${collector.url}/api/sessions`)).status).toBe(401);
+    expect((await fetch(`${collector.url}/metrics`)).status).toBe(401);
+    // The viewer's files hold no data: it loads and shows its login form.
+    expect((await fetch(`${collector.url}/`)).status).toBe(200);
+    expect(collector.output()).toMatch(/read side, viewer and metrics: need an access key/);
+  } finally {
+    await collector.stop();
+    removeDir(collector.dataDir);
+  }
 });
 
 // The replay page's panel (SPEC section 5), on sessions written straight to

@@ -1,18 +1,27 @@
 // The replay viewer: a sessions list and a replay page, served by the
-// collector at / with every asset local. Hash routes: #/ and #/session/<id>.
+// collector at / with every asset local. Hash routes: #/ and #/session/<id>;
+// a login link opens it as #login=<token>. Nothing shows before a login: the
+// read API answers 401 and the login form takes its place.
 import Player from 'rrweb-player';
 import 'rrweb-player/dist/style.css';
 import './app.css';
-import {api, NeedsSecret} from './api';
+import {api, NeedsLogin} from './api';
 import {canvasReplay} from './canvasReplay';
 import {createDevtoolsPanel, describeEvent} from './devtoolsPanel';
 import {el} from './el';
 import {formatOffset, formatTime} from './format';
+import {currentUser, logIn, logOut, takeLoginLinkToken, type User} from './login';
+import {sanitizeReplayEvent} from './sanitizeReplayEvent';
+import {showAccount} from './showAccount';
+import {describeRefusal, showLoginForm} from './showLoginForm';
 import {showSessionList} from './showSessionList';
 import {CUSTOM, META, type CustomEvent, type PageSummary, type ReplayEvent, type SessionSummary} from './types';
 
-/** Colours of the custom events on the player's own progress bar. */
-const PLAYER_TAGS: Record<string, string> = {
+/**
+ * Colours of the custom events on the player's own progress bar. Without a
+ * prototype: the player looks up every recorded tag here, "constructor" included.
+ */
+const PLAYER_TAGS: Record<string, string> = Object.assign(Object.create(null), {
   'tracker.event': '#2c5cc5',
   'tracker.identify': '#7a4cc2',
   'tracker.vital': '#0a8a4a',
@@ -26,7 +35,7 @@ const PLAYER_TAGS: Record<string, string> = {
   'tracker.deadclick': '#b37400',
   'tracker.errorclick': '#c0332b',
   'tracker.trigger': '#1d2330',
-};
+});
 /** Tags marked on the timeline under the player; console and network are too many to mark, they have the panel. */
 const TIMELINE_TAGS = new Set([
   'tracker.event',
@@ -48,17 +57,53 @@ const MIN_PLAYER_HEIGHT = 240;
 const view = document.getElementById('view')!;
 let player: Player | null = null;
 let stopResizing: (() => void) | null = null;
+/** Who is logged in; null while the login form is shown. */
+let user: User | null = null;
 
 // Tests read the replay's clock here (the player shows whole seconds only).
 (window as any).replayViewer = {currentTime: () => player?.getReplayer().getCurrentTime() ?? null};
 
 function showError(error: unknown): void {
-  view.replaceChildren(
-    error instanceof NeedsSecret
-      ? el('p', {class: 'error'}, 'This collector needs its read secret: open this page as /?key=<read secret>.')
-      : el('p', {class: 'error'}, `Could not load: ${error}`),
-  );
+  if (error instanceof NeedsLogin) {
+    // The login ended (logged out elsewhere, expired): log in again, then back to where this was.
+    void askForLogin(error.message);
+    return;
+  }
+  view.replaceChildren(el('p', {class: 'error'}, `Could not load: ${error instanceof Error ? error.message : error}`));
   document.body.dataset.view = 'error';
+}
+
+function closeReplay(): void {
+  stopResizing?.();
+  stopResizing = null;
+  player?.getReplayer().destroy();
+  player = null;
+}
+
+async function askForLogin(error?: string): Promise<void> {
+  user = null;
+  closeReplay();
+  showAccount(null, onLogOut);
+  loggedIn(await showLoginForm(view, {error}));
+}
+
+function loggedIn(who: User): void {
+  user = who;
+  showAccount(user, onLogOut);
+  route();
+}
+
+async function onLogOut(): Promise<void> {
+  try {
+    await logOut();
+  } catch (error) {
+    // Already logged out is what was asked for; anything else is shown, and the login kept.
+    if (!(error instanceof NeedsLogin)) {
+      showError(error);
+      return;
+    }
+  }
+  await askForLogin();
 }
 
 /** The frame size that fits the stage's width and keeps the controller and timeline above the fold. */
@@ -106,6 +151,7 @@ async function showReplay(sessionID: string): Promise<void> {
   };
   const take = (events: ReplayEvent[]) => {
     for (const event of events) {
+      sanitizeReplayEvent(event);
       all.push(event);
       if (event.type === META && typeof event.data?.href === 'string') locations.push({timestamp: event.timestamp, url: event.data.href});
       if (event.type === CUSTOM && typeof event.data?.tag === 'string') {
@@ -199,6 +245,7 @@ async function showReplay(sessionID: string): Promise<void> {
 }
 
 function route(): void {
+  if (!user) return;
   const hash = location.hash.replace(/^#/, '') || '/';
   const [path, search = ''] = hash.split('?');
   const match = path.match(/^\/session\/([^/]+)$/);
@@ -206,9 +253,33 @@ function route(): void {
     stopResizing?.();
     stopResizing = null;
   }
-  const shown = match ? showReplay(decodeURIComponent(match[1])) : showSessionList(view, new URLSearchParams(search));
+  // In a promise: a malformed %-escape in the address (decodeURIComponent throws) is shown like any failure.
+  const shown = match ? Promise.resolve().then(() => showReplay(decodeURIComponent(match[1]))) : showSessionList(view, new URLSearchParams(search));
   shown.catch(showError);
 }
 
-addEventListener('hashchange', route);
-route();
+/** Logs in with the login link the page was opened with, or finds the login the cookie holds. */
+async function start(): Promise<void> {
+  const token = takeLoginLinkToken();
+  if (token !== null) {
+    try {
+      loggedIn(await logIn({link: token}));
+    } catch (refusal) {
+      await askForLogin(describeRefusal(refusal));
+    }
+    return;
+  }
+  try {
+    loggedIn(await currentUser());
+  } catch (error) {
+    if (error instanceof NeedsLogin) await askForLogin();
+    else showError(error);
+  }
+}
+
+addEventListener('hashchange', () => {
+  // A login link opened in a tab that already shows the viewer.
+  if (location.hash.startsWith('#login=')) void start();
+  else route();
+});
+void start();

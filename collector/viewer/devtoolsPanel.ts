@@ -2,6 +2,9 @@
 // events (Events), one row per event at its offset on the player's clock. The
 // row of "now" is highlighted and kept in view as the replay plays; clicking a
 // row seeks the player there; network and error rows open to their details.
+// Every payload comes from the recorded page, so from anyone: its strings are
+// shown as text (el), in classes only as one of our own names, and no URL
+// from it becomes a link.
 import {el} from './el';
 import {formatBytes, formatOffset} from './format';
 import type {ConsolePayload, CustomEvent, ErrorPayload, NavigationPayload, NetworkPayload} from './types';
@@ -42,7 +45,23 @@ const EMPTY: Record<TabName, string> = {
 };
 const TAB_OF_TAG: Record<string, TabName> = {'tracker.console': 'console', 'tracker.network': 'network', 'tracker.error': 'errors'};
 
+const CONSOLE_LEVELS = new Set(['log', 'info', 'warn', 'error', 'debug', 'assert']);
+
 const isFailedRequest = (request: NetworkPayload) => !(request.status > 0 && request.status < 400);
+
+/** A payload's object, or an empty one: a payload can be any JSON. */
+const objectOf = (value: unknown): Record<string, any> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {});
+/** A payload's field as text: strings as they are, anything else as its JSON. */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined || value === null) return '';
+  try {
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  } catch {
+    return String(value);
+  }
+}
+const optionalText = (value: unknown) => (value === undefined || value === null ? undefined : text(value));
 
 export function createDevtoolsPanel(seek: (offset: number) => void): DevtoolsPanel {
   const tabs = {} as Record<TabName, Tab>;
@@ -102,7 +121,8 @@ export function createDevtoolsPanel(seek: (offset: number) => void): DevtoolsPan
   function setEvents(events: CustomEvent[], start: number): void {
     const byTab: Record<TabName, Row[]> = {console: [], network: [], errors: [], events: []};
     for (const event of events) {
-      const name = TAB_OF_TAG[event.data.tag] ?? 'events';
+      // Own keys only: a tag named "constructor" or "__proto__" is an event like any other.
+      const name = Object.hasOwn(TAB_OF_TAG, event.data.tag) ? TAB_OF_TAG[event.data.tag] : 'events';
       const offset = event.timestamp - start;
       const element = buildRow(name, event, offset);
       element.addEventListener('click', (click) => {
@@ -172,22 +192,24 @@ function keepInView(list: HTMLElement, row: HTMLElement): void {
 
 function buildRow(tab: TabName, event: CustomEvent, offset: number): HTMLElement {
   const time = el('time', {}, formatOffset(offset));
-  const attrs = {'data-offset': String(Math.round(offset)), 'data-tag': event.data.tag};
-  const payload = event.data.payload ?? {};
-  if (tab === 'network') return networkRow(payload, time, attrs);
-  if (tab === 'errors') return errorRow(payload, time, attrs);
-  if (tab === 'console') return consoleRow(payload, time, attrs);
+  const attrs = {'data-offset': String(Math.round(offset)), 'data-tag': text(event.data.tag)};
+  const payload = objectOf(event.data.payload);
+  if (tab === 'network') return networkRow(payload as NetworkPayload, time, attrs);
+  if (tab === 'errors') return errorRow(payload as ErrorPayload, time, attrs);
+  if (tab === 'console') return consoleRow(payload as ConsolePayload, time, attrs);
   return el('div', {...attrs, class: 'row event'}, time, el('span', {class: 'text'}, describeEvent(event)));
 }
 
 function consoleRow(payload: ConsolePayload, time: HTMLElement, attrs: Record<string, string>): HTMLElement {
   if ('throttled' in payload) {
-    return el('div', {...attrs, class: 'row console throttled'}, time, el('span', {class: 'text'}, `${payload.throttled} console calls dropped in a burst`));
+    return el('div', {...attrs, class: 'row console throttled'}, time, el('span', {class: 'text'}, `${text(payload.throttled)} console calls dropped in a burst`));
   }
-  const level = String(payload.level);
+  const level = text(payload.level);
+  // The class is one of ours: a made-up level must not style itself as another row.
+  const levelClass = CONSOLE_LEVELS.has(level) ? level : 'log';
   const problem = level === 'error' || level === 'assert' ? ' problem' : '';
-  const text = Array.isArray(payload.args) ? payload.args.map(String).join(' ') : '';
-  return el('div', {...attrs, class: `row console level-${level}${problem}`}, time, el('span', {class: 'level'}, level), el('span', {class: 'text'}, text));
+  const line = Array.isArray(payload.args) ? payload.args.map(text).join(' ') : '';
+  return el('div', {...attrs, class: `row console level-${levelClass}${problem}`}, time, el('span', {class: 'level'}, level), el('span', {class: 'text'}, line));
 }
 
 function networkRow(request: NetworkPayload, time: HTMLElement, attrs: Record<string, string>): HTMLElement {
@@ -198,17 +220,17 @@ function networkRow(request: NetworkPayload, time: HTMLElement, attrs: Record<st
     'summary',
     {},
     time,
-    el('span', {class: 'method'}, String(request.method)),
-    el('span', {class: 'path', title: request.url}, shortUrl(request.url)),
+    el('span', {class: 'method'}, text(request.method)),
+    el('span', {class: 'path', title: text(request.url)}, shortUrl(text(request.url))),
     el('span', {class: 'status'}, status),
     el('span', {class: 'duration'}, `${Math.round(request.durationMs)} ms`),
     el('span', {class: 'size', title: sizesTitle(request)}, size),
   );
   const facts: [string, string | undefined][] = [
-    ['URL', request.url],
-    ['Type', request.kind],
-    ['Status', request.status > 0 ? String(request.status) : `failed${request.error ? '' : ' (no response)'}`],
-    ['Error', request.error],
+    ['URL', optionalText(request.url)],
+    ['Type', optionalText(request.kind)],
+    ['Status', request.status > 0 ? text(request.status) : `failed${request.error ? '' : ' (no response)'}`],
+    ['Error', optionalText(request.error)],
     ['Duration', `${Math.round(request.durationMs)} ms`],
     ['Sent', request.requestBytes !== undefined ? formatBytes(request.requestBytes) : undefined],
     ['Received', request.responseBytes !== undefined ? formatBytes(request.responseBytes) : undefined],
@@ -225,29 +247,31 @@ function networkRow(request: NetworkPayload, time: HTMLElement, attrs: Record<st
 }
 
 function errorRow(error: ErrorPayload, time: HTMLElement, attrs: Record<string, string>): HTMLElement {
-  const name = error.name ?? (error.kind === 'unhandledrejection' ? 'Unhandled rejection' : 'Error');
-  const summary = el('summary', {}, time, el('span', {class: 'text'}, el('b', {}, `${name}: `), String(error.message ?? '')));
-  const where = error.source ? `${error.source}${error.line ? `:${error.line}` : ''}${error.column ? `:${error.column}` : ''}` : undefined;
+  const name = optionalText(error.name) ?? (error.kind === 'unhandledrejection' ? 'Unhandled rejection' : 'Error');
+  const summary = el('summary', {}, time, el('span', {class: 'text'}, el('b', {}, `${name}: `), text(error.message)));
+  const where = error.source ? `${text(error.source)}${error.line ? `:${text(error.line)}` : ''}${error.column ? `:${text(error.column)}` : ''}` : undefined;
   const detail = el('div', {class: 'detail'}, factList([
     ['Kind', error.kind === 'unhandledrejection' ? 'unhandled promise rejection' : 'uncaught error'],
     ['Source', where],
   ]));
-  if (error.stack) detail.append(el('pre', {class: 'stack'}, error.stack));
+  if (error.stack) detail.append(el('pre', {class: 'stack'}, text(error.stack)));
   return el('details', {...attrs, class: 'row error problem'}, summary, detail);
 }
 
+/** One line of text for a custom event (Events tab, timeline titles). */
 export function describeEvent(event: CustomEvent): string {
-  const {tag, payload} = event.data;
-  if (tag === 'tracker.event') return `event ${payload?.name}`;
-  if (tag === 'tracker.identify') return `user ${payload?.userID}`;
-  if (tag === 'tracker.metadata') return `${payload?.key} = ${payload?.value}`;
-  if (tag === 'tracker.vital') return `${payload?.name} ${Math.round(payload?.value * 1000) / 1000} (${payload?.rating})`;
-  if (tag === 'tracker.gap') return `gap: ${payload?.events} events lost (${payload?.reason})`;
-  if (tag === 'tracker.navigation') return `${(payload as NavigationPayload)?.kind} to ${(payload as NavigationPayload)?.url}`;
-  if (tag === 'tracker.error') return `error: ${(payload as ErrorPayload)?.message}`;
-  if (/^tracker\.(rage|dead|error)click$/.test(tag)) return `${tag.slice(8, -5)} click on ${payload?.selector}`;
-  if (tag === 'tracker.trigger') return `recording sent after ${payload?.reason}`;
-  return String(tag);
+  const tag = text(event.data.tag);
+  const payload = objectOf(event.data.payload);
+  if (tag === 'tracker.event') return `event ${text(payload.name)}`;
+  if (tag === 'tracker.identify') return `user ${text(payload.userID)}`;
+  if (tag === 'tracker.metadata') return `${text(payload.key)} = ${text(payload.value)}`;
+  if (tag === 'tracker.vital') return `${text(payload.name)} ${Math.round(payload.value * 1000) / 1000} (${text(payload.rating)})`;
+  if (tag === 'tracker.gap') return `gap: ${text(payload.events)} events lost (${text(payload.reason)})`;
+  if (tag === 'tracker.navigation') return `${text((payload as NavigationPayload).kind)} to ${text((payload as NavigationPayload).url)}`;
+  if (tag === 'tracker.error') return `error: ${text((payload as ErrorPayload).message)}`;
+  if (/^tracker\.(rage|dead|error)click$/.test(tag)) return `${tag.slice(8, -5)} click on ${text(payload.selector)}`;
+  if (tag === 'tracker.trigger') return `recording sent after ${text(payload.reason)}`;
+  return tag;
 }
 
 function sizesTitle(request: NetworkPayload): string {
@@ -275,13 +299,13 @@ function factList(facts: [string, string | undefined][]): HTMLElement {
 
 function headerTable(detail: HTMLElement, title: string, headers: Record<string, string> | undefined): void {
   if (!headers) return;
-  const rows = Object.entries(headers).map(([name, value]) => el('tr', {}, el('th', {}, name), el('td', {}, String(value))));
+  const rows = Object.entries(objectOf(headers)).map(([name, value]) => el('tr', {}, el('th', {}, name), el('td', {}, text(value))));
   detail.append(el('h4', {}, title), rows.length ? el('table', {class: 'headers'}, el('tbody', {}, ...rows)) : el('p', {class: 'muted'}, 'none'));
 }
 
 function bodyBlock(detail: HTMLElement, title: string, body: string | undefined): void {
   if (body === undefined) return;
-  detail.append(el('h4', {}, title), el('pre', {class: 'body'}, prettyJson(String(body))));
+  detail.append(el('h4', {}, title), el('pre', {class: 'body'}, prettyJson(text(body))));
 }
 
 function prettyJson(text: string): string {

@@ -1,5 +1,6 @@
 // The sessions list (#/?filters): newest first, with what went wrong in each,
-// filtered by the read API (userID, meta, hasErrors, url, event).
+// filtered by the read API (userID, meta, hasErrors, url, event). User IDs,
+// metadata and URLs come from whoever sent the session: text only (el).
 import {api} from './api';
 import {el} from './el';
 import {formatDuration, formatTime} from './format';
@@ -41,7 +42,7 @@ function sessionRow(session: SessionSummary): HTMLElement {
   return el(
     'tr',
     {'data-session': session.sessionID},
-    el('td', {}, el('a', {href: `#/session/${session.sessionID}`}, formatTime(session.startedAt))),
+    el('td', {}, el('a', {href: `#/session/${encodeURIComponent(session.sessionID)}`}, formatTime(session.startedAt))),
     el('td', {}, session.userID ?? el('span', {class: 'muted'}, 'anonymous')),
     metadata,
     el('td', {class: 'num'}, formatDuration(session.durationMs)),
