@@ -33,13 +33,23 @@ const children = [];
 function run(name, args) {
   const child = spawn(process.execPath, args, {stdio: ['ignore', 'pipe', 'inherit']});
   child.stdout.on('data', (chunk) => process.stdout.write(`[${name}] ${chunk}`));
+  return child;
   child.on('exit', (code) => {
     if (code) console.error(`[${name}] exited with ${code}`);
   });
   children.push(child);
 }
 
-run('collector', ['dist/collector.js', '--port', String(collectorPort), '--data', dataDir, '--project', `demo=${shop},${other}`]);
+// The collector prints a one-time login link to its viewer: shown again last, like Jupyter's.
+const collector = run('collector', ['dist/collector.js', '--port', String(collectorPort), '--data', dataDir, '--project', `demo=${shop},${other}`, '--print-login-link']);
+const loginLink = new Promise((resolve) => {
+  let output = '';
+  collector.stdout.on('data', (chunk) => {
+    output += chunk;
+    const match = /login link \(opens the viewer[^)]*\): (\S+)/.exec(output);
+    if (match) resolve(match[1]);
+  });
+});
 const httpServer = 'node_modules/http-server/bin/http-server';
 run('shop', [httpServer, site, '-p', String(shopPort), '-a', host, '-c-1', '--cors', '-s']);
 run('payment', [httpServer, site, '-p', String(otherPort), '-a', host, '-c-1', '--cors', '-s']);
@@ -59,16 +69,15 @@ async function waitUntilServing(url, timeoutMs = 30_000) {
   }
 }
 
-Promise.all([`${collectorUrl}/healthz`, `${shop}/index.html`, `${other}/checkout.html`].map((url) => waitUntilServing(url))).then(
-  () =>
+Promise.all([loginLink, ...[`${collectorUrl}/healthz`, `${shop}/index.html`, `${other}/checkout.html`].map((url) => waitUntilServing(url))]).then(
+  ([link]) =>
     console.log(`
 Demo running:
   shop (snippet pasted):      ${shop}/index.html
   second page, same origin:   ${shop}/page2.html
   payment site, other origin: ${other}/checkout.html (follow the link on the shop page)
-  collector:                  ${collectorUrl}
-  replay viewer:              ${collectorUrl}/
-  sessions (JSON):            ${collectorUrl}/api/sessions
+  collector:                  ${collectorUrl} (its admin key is in ${dataDir}/admin-key)
+  replay viewer (one click logs you in): ${link}
 Press Ctrl+C to stop.`),
   (error) => {
     console.error(`the demo could not start: ${error.message}`);

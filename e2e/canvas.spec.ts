@@ -8,7 +8,7 @@ import pixelmatch from 'pixelmatch';
 import {PNG} from 'pngjs';
 import {test, expect, trackedPage, waitForSession, customEvents, startTracker, waitForRecording} from './fixtures';
 import type {Site} from './helpers/site';
-import type {RunningCollector, StoredSession} from './helpers/collector';
+import {loginViewer, type RunningCollector, type StoredSession} from './helpers/collector';
 
 const WIDTH = 800;
 const HEIGHT = 450;
@@ -77,6 +77,7 @@ const canvasEvents = (session: StoredSession) =>
 
 /** The replay at its end, as a screenshot the size of the recorded page. */
 async function replayScreenshot(page: Page, collector: RunningCollector, sessionID: string) {
+  await loginViewer(page.context(), collector.url);
   const viewer = await page.context().newPage();
   // Wide enough that the player shows the recorded page at scale 1.
   await viewer.setViewportSize({width: 1600, height: 1000});

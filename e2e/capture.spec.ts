@@ -5,7 +5,7 @@ import {storedText} from './helpers/storedText';
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {Page} from '@playwright/test';
 import {test, expect, trackedPage, waitForSession, customEvents, startTracker, waitForRecording, EXPECTED_ERROR} from './fixtures';
-import type {RunningCollector, StoredSession} from './helpers/collector';
+import {adminHeaders, type RunningCollector, type StoredSession} from './helpers/collector';
 import type {Site} from './helpers/site';
 
 const FAST = {flushIntervalMs: 200};
@@ -244,7 +244,7 @@ test.describe('console', () => {
       {level: 'error', args: ['after the burst']},
       {level: 'assert', args: ['assert after the burst']},
     ]);
-    await expect.poll(async () => (await (await fetch(`${collector.url}/api/sessions/${sessionID}`)).json()).consoleErrorCount).toBe(2);
+    await expect.poll(async () => (await (await fetch(`${collector.url}/api/sessions/${sessionID}`, {headers: adminHeaders})).json()).consoleErrorCount).toBe(2);
   });
 });
 
@@ -633,10 +633,10 @@ test("the collector keeps a real page's error, console-error and failed-request 
   }, EXPECTED_ERROR);
   await waitForSession(collector, sessionID, (s: any) => s.errorCount === 1 && s.failedRequestCount === 1);
   const list = async (query: string) => {
-    const response = await fetch(`${collector.url}/api/sessions?${query}`);
+    const response = await fetch(`${collector.url}/api/sessions?${query}`, {headers: adminHeaders});
     return ((await response.json()).sessions as any[]).map((s) => s.sessionID);
   };
-  const [summary] = (await (await fetch(`${collector.url}/api/sessions?hasErrors=1`)).json()).sessions;
+  const [summary] = (await (await fetch(`${collector.url}/api/sessions?hasErrors=1`, {headers: adminHeaders})).json()).sessions;
   expect(summary).toMatchObject({sessionID, errorCount: 1, consoleErrorCount: 1, failedRequestCount: 1});
   expect(summary.urls).toEqual(expect.arrayContaining([`${site.origin}/`, `${site.origin}/checkout/step-2`]));
   expect(await list('hasErrors=1')).toEqual([sessionID]);

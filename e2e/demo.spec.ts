@@ -2,7 +2,7 @@
 // payment site on another origin through the link carrying the sessionHash.
 import {spawn} from 'node:child_process';
 import {createServer} from 'node:net';
-import {mkdtempSync} from 'node:fs';
+import {mkdtempSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {test, expect} from './fixtures';
@@ -34,6 +34,13 @@ test('the demo shop continues its session on the payment site of another origin'
       }),
     );
     expect(output).toContain(`http://127.0.0.1:${shop}/index.html`);
+    // The viewer opens in one click, logged in, from the login link printed last.
+    const link = /replay viewer \(one click logs you in\): (\S+)/.exec(output)![1];
+    const viewer = await page.context().newPage();
+    await viewer.goto(link);
+    await expect(viewer.locator('body')).toHaveAttribute('data-view', 'list');
+    expect(viewer.url()).not.toContain('#login=');
+    await viewer.close();
     await page.goto(`http://127.0.0.1:${shop}/index.html`);
     await expect(page.locator('#status')).toContainText('recording session');
     const sessionID = (await page.locator('#status').textContent())!.replace('recording session ', '');
@@ -41,7 +48,8 @@ test('the demo shop continues its session on the payment site of another origin'
     await page.click('#to-checkout');
     await expect(page).toHaveURL(new RegExp(`^http://127.0.0.1:${other}/checkout.html`));
     await expect(page.locator('#status')).toHaveText(`recording session ${sessionID}`);
-    const session = await (await fetch(`http://127.0.0.1:${collector}/api/sessions/${sessionID}`)).json();
+    const headers = {Authorization: `Bearer ${readFileSync(join(dataDir, 'admin-key'), 'utf8').trim()}`};
+    const session = await (await fetch(`http://127.0.0.1:${collector}/api/sessions/${sessionID}`, {headers})).json();
     expect(session.pages.map((p: {url: string}) => new URL(p.url).port)).toEqual([String(shop), String(other)]);
   } finally {
     demo.kill('SIGTERM');

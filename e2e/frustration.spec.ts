@@ -2,7 +2,7 @@
 // element's selector, and none for ordinary clicks.
 import type {Page} from '@playwright/test';
 import {test, expect, trackedPage, waitForSession, customEvents, startTracker, waitForRecording, EXPECTED_ERROR} from './fixtures';
-import type {RunningCollector, StoredSession} from './helpers/collector';
+import {adminHeaders, loginViewer, type RunningCollector, type StoredSession} from './helpers/collector';
 import {htmlPage, snippet, type Site} from './helpers/site';
 
 const PAGE = `
@@ -49,12 +49,13 @@ test('rage, dead and error clicks each make one event, ordinary clicks none', as
   expect(all).not.toContain('Secret rage target text');
   for (const payload of payloads('tracker.deadclick')) expect(payload.nodeId).toBeGreaterThan(0);
 
-  const summary = await (await fetch(`${collector.url}/api/sessions/${sessionID}`)).json();
+  const summary = await (await fetch(`${collector.url}/api/sessions/${sessionID}`, {headers: adminHeaders})).json();
   expect([summary.rageClickCount, summary.deadClickCount, summary.errorClickCount]).toEqual([1, 1, 1]);
-  const frustrated = await (await fetch(`${collector.url}/api/sessions?frustrated=1`)).json();
+  const frustrated = await (await fetch(`${collector.url}/api/sessions?frustrated=1`, {headers: adminHeaders})).json();
   expect(frustrated.sessions.map((s: {sessionID: string}) => s.sessionID)).toEqual([sessionID]);
 
   // The viewer marks them on the timeline and lists them beside the replay.
+  await loginViewer(context, collector.url);
   const viewer = await context.newPage();
   await viewer.goto(`${collector.url}/#/session/${sessionID}`);
   await expect(viewer.locator('body')).toHaveAttribute('data-replay', 'ready');

@@ -216,7 +216,9 @@ test('an app bundled with esbuild records into the collector run through its bin
 
     await expect
       .poll(async () => {
-        const response = await fetch(`${collectorUrl}/api/sessions/${sessionID}/events`);
+        // The admin key the collector generated into its data directory at its first start.
+        const key = readFileSync(join(workDir, 'sessions', 'admin-key'), 'utf8').trim();
+        const response = await fetch(`${collectorUrl}/api/sessions/${sessionID}/events`, {headers: {Authorization: `Bearer ${key}`}});
         if (!response.ok) return null;
         const session = await response.json();
         return {userID: session.userID, fullSnapshot: session.pages[0]?.events?.some((event: {type: number}) => event.type === 2)};

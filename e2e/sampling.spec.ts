@@ -2,7 +2,7 @@
 // and record on error: memory only until a trigger, then sent and recorded on.
 import type {Page} from '@playwright/test';
 import {test, expect, trackedPage, waitForSession, customEvents, startTracker, waitForRecording, EXPECTED_ERROR} from './fixtures';
-import type {RunningCollector} from './helpers/collector';
+import {adminHeaders, loginViewer, type RunningCollector} from './helpers/collector';
 
 const FAST = {flushIntervalMs: 200};
 
@@ -95,7 +95,7 @@ test('record on error: nothing is sent until an error, then the last bufferSecon
   // ... and covers at most bufferSeconds before the error.
   expect(errorAt - events[firstSnapshot].timestamp).toBeLessThanOrEqual(bufferSeconds * 1000);
   expect(errorAt - events[firstSnapshot].timestamp).toBeGreaterThan(0);
-  const summary = await (await fetch(`${collector.url}/api/sessions/${sessionID}`)).json();
+  const summary = await (await fetch(`${collector.url}/api/sessions/${sessionID}`, {headers: adminHeaders})).json();
   expect(summary.trigger).toBe('error');
 
   // Recording goes on after the trigger ...
@@ -107,6 +107,7 @@ test('record on error: nothing is sent until an error, then the last bufferSecon
   expect(await startTracker(page)).toMatchObject({success: true, sessionID});
 
   // The viewer replays it from its full snapshot and marks the trigger.
+  await loginViewer(context, collector.url);
   const viewer = await context.newPage();
   await viewer.goto(`${collector.url}/#/session/${sessionID}`);
   await expect(viewer.locator('body')).toHaveAttribute('data-replay', 'ready');

@@ -3,7 +3,7 @@
 // whose batches alternate between the two, is complete and in order in the
 // viewer of either.
 import {test, expect} from './fixtures';
-import {startCollector, removeDir, type RunningCollector} from './helpers/collector';
+import {ADMIN_KEY, adminHeaders, loginViewer, startCollector, removeDir, type RunningCollector} from './helpers/collector';
 import {startRoundRobin, type RoundRobin} from './helpers/roundRobin';
 import {htmlPage, snippet} from './helpers/site';
 import {skipWithoutPostgres, startPostgresCluster, type PostgresCluster} from '../collector/storage/test/postgresCluster';
@@ -82,6 +82,7 @@ test('a session whose batches alternate between two collectors is whole and in o
   expect(answers[0]).toBe(answers[1]);
 
   for (const collector of collectors) {
+    await loginViewer(context, collector.url);
     const viewer = await context.newPage();
     await viewer.goto(`${collector.url}/`);
     const row = viewer.locator(`tr[data-session="${sessionID}"]`);
@@ -91,4 +92,17 @@ test('a session whose batches alternate between two collectors is whole and in o
     await expect(viewer.locator('#custom-events')).toContainText('event step-8');
     await viewer.close();
   }
+});
+
+test('a viewer login made through one collector is honoured by the other, and a logout through it ends it on both', async () => {
+  const [one, other] = collectors;
+  const login = await fetch(`${one.url}/api/login`, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({key: ADMIN_KEY})});
+  expect(login.status).toBe(200);
+  const cookie = login.headers.get('set-cookie')!.split(';')[0];
+  expect((await fetch(`${other.url}/api/sessions`, {headers: {Cookie: cookie}})).status).toBe(200);
+  expect((await fetch(`${other.url}/api/logout`, {method: 'POST', headers: {Cookie: cookie}})).status).toBe(200);
+  expect((await fetch(`${one.url}/api/sessions`, {headers: {Cookie: cookie}})).status).toBe(401);
+  // The audit log is shared too: both collectors list the login made through the first.
+  const audited = await (await fetch(`${other.url}/api/audit`, {headers: adminHeaders})).json();
+  expect(audited.entries.map((entry: {action: string}) => entry.action)).toEqual(expect.arrayContaining(['login', 'logout']));
 });

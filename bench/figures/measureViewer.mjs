@@ -10,7 +10,7 @@
 import {alternate} from '../lib/alternate.mjs';
 import {median} from '../lib/median.mjs';
 import {ratio} from '../lib/ratio.mjs';
-import {startCollector} from '../lib/startCollector.mjs';
+import {ADMIN_HEADERS, ADMIN_KEY, startCollector} from '../lib/startCollector.mjs';
 import {join} from 'node:path';
 
 async function post(url, body, headers = {}) {
@@ -98,7 +98,7 @@ async function createSessionOfSize(collectorUrl, totalBytes, pages) {
 
 const timeFetch = async (url) => {
   const begin = performance.now();
-  const response = await fetch(url);
+  const response = await fetch(url, {headers: ADMIN_HEADERS});
   await response.text();
   return performance.now() - begin;
 };
@@ -136,6 +136,7 @@ export async function measureViewer({browser, options, progress, tmp}) {
     const startupMs = Date.now() - began;
 
     const context = await browser.newContext({viewport: {width: 1400, height: 900}});
+    await context.request.post(`${collector.url}/api/login`, {data: {key: ADMIN_KEY}});
     try {
       const page = await context.newPage();
       const listPage = [];

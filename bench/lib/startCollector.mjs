@@ -19,10 +19,14 @@ export function cpuSeconds(pid) {
   }
 }
 
+/** The admin key of the bench's collectors: `ADMIN_HEADERS` carry it to the read side. */
+export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+export const ADMIN_HEADERS = {Authorization: `Bearer ${ADMIN_KEY}`};
+
 export async function startCollector({dataDir, args = [], env = process.env}) {
   mkdirSync(dataDir, {recursive: true});
   const child = spawn(process.execPath, [...NODE_ARGS, COLLECTOR_SCRIPT, '--port', '0', '--data', dataDir, ...args], {
-    env,
+    env: {...env, TRACKER_ADMIN_KEY: ADMIN_KEY},
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -46,7 +50,7 @@ export async function startCollector({dataDir, args = [], env = process.env}) {
   child.stdout.on('data', () => {});
 
   async function api(path) {
-    const response = await fetch(`${url}${path}`);
+    const response = await fetch(`${url}${path}`, {headers: ADMIN_HEADERS});
     if (!response.ok) throw new Error(`collector ${path}: ${response.status} ${await response.text()}`);
     return response.json();
   }
@@ -71,7 +75,7 @@ export async function startCollector({dataDir, args = [], env = process.env}) {
     },
     /** A counter's value summed over its labels, from /metrics. */
     async metric(name) {
-      const text = await (await fetch(`${url}/metrics`)).text();
+      const text = await (await fetch(`${url}/metrics`, {headers: ADMIN_HEADERS})).text();
       let sum = 0;
       for (const line of text.split('\n')) if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
       return sum;

@@ -2,7 +2,7 @@
 // adapter, run by the chromium, firefox and webkit projects alike. The
 // errorSink fixture fails any of them on a page error or unhandled rejection.
 import {storedText} from '../helpers/storedText';
-import {startCollector, removeDir, type RunningCollector, type StoredSession} from '../helpers/collector';
+import {loginLink, startCollector, removeDir, type RunningCollector, type StoredSession} from '../helpers/collector';
 import {startProxy} from '../helpers/proxy';
 import {VITALS, type Tab} from './engine';
 import {
@@ -300,6 +300,9 @@ test('the viewer plays back a session recorded in the same engine', async ({tab,
   await stopTracker(tab);
   await waitForSession(collector, sessionID, (s) => JSON.stringify(s).includes('"card"'));
 
+  // Logged in as a person would: a one-time login link opens the viewer, which shows the list.
+  await tab.goto(await loginLink(collector.url));
+  await waitFor(tab, () => document.body.dataset.view === 'list', 30_000);
   await tab.goto(`${collector.url}/#/session/${sessionID}`);
   await waitFor(tab, () => document.body.dataset.replay === 'ready', 30_000);
   await tab.evaluate(() => {

@@ -3,6 +3,7 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import type {BrowserContext} from '@playwright/test';
 
 export interface StoredPage {
   pageID: number;
@@ -94,6 +95,19 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
       return api(`/api/sessions/${sessionID}/events`);
     },
   };
+}
+
+/** Logs a browser context in to a collector's viewer with the admin key: its pages then open the viewer as a logged-in user would. */
+export async function loginViewer(context: BrowserContext, collectorUrl: string): Promise<void> {
+  const response = await context.request.post(`${collectorUrl}/api/login`, {data: {key: ADMIN_KEY}});
+  if (!response.ok()) throw new Error(`POST /api/login answered ${response.status()}: ${await response.text()}`);
+}
+
+/** A one-time login link to the viewer, for a browser driven without Playwright (e2e/engines/). */
+export async function loginLink(collectorUrl: string): Promise<string> {
+  const response = await fetch(`${collectorUrl}/api/login-links`, {method: 'POST', headers: adminHeaders});
+  if (!response.ok) throw new Error(`POST /api/login-links answered ${response.status}: ${await response.text()}`);
+  return (await response.json()).url;
 }
 
 export function removeDir(dir: string): void {
