@@ -14,7 +14,9 @@
 //
 // The audit log (storage `appendAudit`) gets every login and failed login,
 // logout, read of a session's events, erasure, and first use of a key from
-// an address this collector has not seen it use.
+// an address this collector has not seen it use. A read of events or a login
+// whose entry cannot be written (a full disk) is refused with 503: nothing is
+// read unaudited.
 import {randomBytes} from 'node:crypto';
 import {HttpError} from '../lib/httpError';
 import type {AuditEntry, Storage} from '../storage/storage';
@@ -102,13 +104,20 @@ export function createAccess(options: AccessOptions): Access {
     throw new HttpError(401, message);
   }
 
+  // Best effort, unlike the entries of reads and erasures: a storage that
+  // cannot write (a full disk) must not stop the sessions list. The address
+  // counts as seen only once its entry is written, so it is tried again.
   async function noteAddress(principal: Principal, address: string): Promise<void> {
     let seen = seenFrom.get(principal.name);
     if (!seen) seenFrom.set(principal.name, (seen = new Set()));
     if (seen.has(address)) return;
+    try {
+      await audit(principal, address, 'key_new_address', {detail: `first use of key ${principal.name} from ${address} seen by this collector`});
+    } catch {
+      return;
+    }
     if (seen.size >= MAX_TRACKED) seen.clear();
     seen.add(address);
-    await audit(principal, address, 'key_new_address', {detail: `first use of key ${principal.name} from ${address} seen by this collector`});
   }
 
   return {

@@ -1,6 +1,7 @@
 // A collector as its own process (`node SCRIPT ARGS`), for tests that kill
 // it: resolves once it prints its `listening on` line.
 import {spawn, type ChildProcess} from 'node:child_process';
+import {ADMIN_KEY} from './helpers';
 
 export interface CollectorProcess {
   child: ChildProcess;
@@ -10,7 +11,8 @@ export interface CollectorProcess {
 }
 
 export async function startCollectorProcess(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CollectorProcess> {
-  const child = spawn(process.execPath, [script, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
+  // With the admin key that the tests' reads (helpers.ts getJson) show.
+  const child = spawn(process.execPath, [script, ...args], {env: {...env, TRACKER_ADMIN_KEY: ADMIN_KEY}, stdio: ['ignore', 'pipe', 'pipe']});
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {

@@ -11,7 +11,7 @@ import {createFileStorage} from '../storage/file/createFileStorage';
 import {startCollector} from '../server';
 import type {Storage} from '../storage/storage';
 import type {RunningCollector} from '../types';
-import {ADMIN, events, getJson, sendBatch, startSession} from './helpers';
+import {ADMIN, ADMIN_KEY, events, getJson, sendBatch, startSession} from './helpers';
 import {handshakeFrom, send} from './opsHelpers';
 
 interface Disk {
@@ -69,6 +69,8 @@ async function injectedFullDisk(): Promise<Disk> {
     createSession: refuseWhenFull(files.createSession),
     addPage: refuseWhenFull(files.addPage),
     putBatch: refuseWhenFull(files.putBatch),
+    putLogin: refuseWhenFull(files.putLogin),
+    appendAudit: refuseWhenFull(files.appendAudit),
   };
   return {
     kind: 'injected ENOSPC (tmpfs not mountable here)',
@@ -86,12 +88,12 @@ const heavy = (count: number, from: number) => events(count, from).map((event) =
 
 const metric = async (url: string, line: RegExp) => Number(line.exec((await send(url, '/metrics', {method: 'GET', headers: ADMIN})).text)?.[1] ?? NaN);
 
-test('a full disk answers 503 with Retry-After, acknowledges nothing it did not store, keeps serving reads, and recovers when space frees', async (t) => {
+test('a full disk answers 503 with Retry-After, acknowledges nothing it did not store, keeps listing sessions, and recovers when space frees', async (t) => {
   const disk = (await tinyTmpfs()) ?? (await injectedFullDisk());
   t.diagnostic(`full disk: ${disk.kind}`);
   let collector: RunningCollector | null = null;
   try {
-    collector = await startCollector({dataDir: disk.dataDir, storage: disk.storage, logError: () => {}});
+    collector = await startCollector({adminKey: ADMIN_KEY, dataDir: disk.dataDir, storage: disk.storage, logError: () => {}});
     const {url} = collector;
     const grant = await startSession(url);
     assert.equal((await sendBatch(url, grant.sessionToken, 1, 0, events(3))).status, 200);
@@ -107,12 +109,15 @@ test('a full disk answers 503 with Retry-After, acknowledges nothing it did not 
 
     // Reads go on, and show only what was acknowledged.
     const {status, json: listed} = await getJson(url, '/api/sessions');
-    assert.equal(status, 200);
+    assert.equal(status, 200, JSON.stringify(listed));
     assert.deepEqual(
       listed.sessions.map((session: any) => [session.sessionID, session.pages.map((page: any) => page.eventCount)]),
       [[grant.sessionID, [3]]],
     );
-    assert.deepEqual((await getJson(url, `/api/sessions/${grant.sessionID}/events`)).json.pages[0].events, events(3));
+    // A replay is read only once the audit log holds who read it: refused while nothing can be written.
+    const unaudited = await getJson(url, `/api/sessions/${grant.sessionID}/events`);
+    assert.equal(unaudited.status, 503);
+    assert.ok(Number(unaudited.headers.get('retry-after')) >= 1);
     assert.equal(await metric(url, /^collector_storage_available (\d+)$/m), 0);
     assert.ok((await metric(url, /^collector_storage_errors_total\{operation="putBatch",kind="unavailable"\} (\d+)$/m)) >= 1);
 
@@ -124,6 +129,7 @@ test('a full disk answers 503 with Retry-After, acknowledges nothing it did not 
     assert.equal(resumed.status, 200);
     assert.equal(resumed.json.pageID, 2, 'the refused handshake took no page');
     assert.equal(await metric(url, /^collector_storage_available (\d+)$/m), 1);
+    assert.deepEqual((await getJson(url, `/api/sessions/${grant.sessionID}/events`)).json.pages[0].events, [...events(3), ...heavy(5, 3), ...events(2, 8)]);
 
     await collector.close();
     collector = null;
@@ -132,7 +138,7 @@ test('a full disk answers 503 with Retry-After, acknowledges nothing it did not 
       assert.deepEqual(await readdir(join(disk.dataDir, 'sessions')), [grant.sessionID]);
       assert.deepEqual((await readdir(join(disk.dataDir, 'sessions', grant.sessionID, '1'))).sort(), ['000000.3.json', '000001.5.json', '000002.2.json']);
     }
-    collector = await startCollector({dataDir: disk.dataDir, storage: disk.storage ? await createFileStorage(disk.dataDir) : undefined});
+    collector = await startCollector({adminKey: ADMIN_KEY, dataDir: disk.dataDir, storage: disk.storage ? await createFileStorage(disk.dataDir) : undefined});
     const session = (await getJson(collector.url, `/api/sessions/${grant.sessionID}/events`)).json;
     assert.deepEqual(session.pages[0].events, [...events(3), ...heavy(5, 3), ...events(2, 8)]);
     assert.deepEqual(session.pages.map((page: any) => page.pageID), [1, 2]);
