@@ -178,6 +178,7 @@ export function createAccess(options: AccessOptions): Access {
     },
 
     async newLoginLink(keyName) {
+      if (!keys.byName(keyName)) throw new HttpError(404, `there is no access key named ${JSON.stringify(keyName)}: a login link logs in as an existing key`);
       const token = randomBytes(24).toString('base64url');
       const createdAt = now();
       const expiresAt = createdAt + options.linkTtlMs;

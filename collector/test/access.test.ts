@@ -192,6 +192,7 @@ test('an admin makes a login link for another key through the API', async () => 
   const token = new URL(json.url).hash.replace('#login=', '');
   assert.equal((await login(url, {link: token})).json.name, 'support');
   assert.equal((await request(url, 'POST', '/api/login-links', bearer(VIEWER_KEY), {})).status, 403);
+  assert.equal((await request(url, 'POST', '/api/login-links', ADMIN, {keyName: 'nobody'})).status, 404);
 });
 
 test('failed logins from one address get 429 with Retry-After after a burst, even with the right key then', async () => {
