@@ -8,6 +8,7 @@ import {createLogger} from './ops/createLogger';
 import {stopOnSignals} from './ops/stopOnSignals';
 import {parseKeyLines} from './access/accessKeys';
 import {runKeysCommand} from './access/accessKeysCommand';
+import {createPostgresLiveBus} from './live/createPostgresLiveBus';
 import {parseCliArgs, USAGE, type CliArgs} from './parseCliArgs';
 import {startCollector} from './server';
 import {openStorage} from './storage/openStorage';
@@ -62,7 +63,10 @@ async function main(): Promise<void> {
   // Built beside this file (build.mjs); without it, everything runs on the main thread.
   const workerScript = new URL('./collector-worker.js', import.meta.url);
   const workerUrl = existsSync(fileURLToPath(workerScript)) ? workerScript : undefined;
+  // Collectors sharing a database relay Assist's live sessions through it too.
+  const liveBus = args.database ? await createPostgresLiveBus({connectionString: args.database, log: (line) => logger.warn('live_bus', {message: line})}) : undefined;
   const collector = await startCollector({
+    liveBus,
     workerUrl,
     dataDir,
     storage: await openStorage({
@@ -110,7 +114,10 @@ async function main(): Promise<void> {
   lines.push(`metrics: ${collector.url}/metrics (Prometheus text format; needs a key of any role as bearer token)`);
   console.log(lines.join('\n'));
 
-  stopOnSignals(() => collector.close(), logger);
+  stopOnSignals(async () => {
+    await collector.close();
+    await liveBus?.close();
+  }, logger);
 }
 
 /** What the start-up says about access: who may read, and how to log in. */

@@ -2,7 +2,9 @@
 import type {IncomingMessage} from 'node:http';
 import type {BatchChecker} from './ingest/createBatchChecker';
 import type {Admission} from './ops/createAdmission';
+import type {Logger} from './ops/createLogger';
 import type {Metrics} from './ops/createMetrics';
+import type {LivePresence} from './live/livePresence';
 import type {ProjectRegistry} from './projects';
 import type {Access, Principal} from './access/createAccess';
 import type {Storage} from './storage/storage';
@@ -28,6 +30,10 @@ export interface Collector {
   metrics: Metrics;
   /** Inflates and scans batch bodies, in worker threads when it can. */
   batches: BatchChecker;
+  /** Structured logs (ops/createLogger.ts). */
+  logger: Logger;
+  /** The sessions with a live channel now (live/). */
+  live: LivePresence;
 }
 
 export interface RouteRequest {

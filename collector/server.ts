@@ -36,6 +36,11 @@ import {handlePreflight} from './handlers/handlePreflight';
 import {handleSessionEvents} from './handlers/handleSessionEvents';
 import {handleStart} from './handlers/handleStart';
 import {handleViewer} from './handlers/handleViewer';
+import {attachLiveChannels} from './live/attachLiveChannels';
+import {createLiveRelay} from './live/createLiveRelay';
+import {createMemoryLiveBus} from './live/createMemoryLiveBus';
+import {DEFAULT_LIVE_LIMITS} from './live/defaultLiveLimits';
+import {handleListLive} from './live/handleListLive';
 import {HttpError} from './lib/httpError';
 import {isStorageUnavailable, StorageUnavailable} from './lib/storageUnavailable';
 import {loadOrCreateSecret} from './lib/loadOrCreateSecret';
@@ -71,6 +76,8 @@ const routes: Route[] = [
   {method: 'DELETE',  path: '/api/sessions/:id',                        access: 'admin',  handler: handleEraseSession},
   {method: 'GET',     path: '/api/sessions/:id/events',                 access: 'viewer', handler: handleSessionEvents},
   {method: 'GET',     path: '/api/sessions/:id/pages/:pageID/events',   access: 'viewer', handler: handlePageEvents},
+  // The live channels themselves are WebSocket upgrades: live/attachLiveChannels.ts.
+  {method: 'GET',     path: '/api/live',                                access: 'viewer', handler: handleListLive},
   {method: 'POST',    path: '/api/login',                               access: 'open',   handler: handleLogin},
   {method: 'POST',    path: '/api/logout',                              access: 'viewer', handler: handleLogout},
   {method: 'GET',     path: '/api/me',                                  access: 'viewer', handler: handleMe},
@@ -110,6 +117,17 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const storage = instrumentStorage(options.storage ?? (await createFileStorage(options.dataDir, {log, workerUrl: options.workerUrl})), {metrics, logger});
   const limits = {...DEFAULT_LIMITS, ...options.limits};
   const batches = createBatchChecker({maxInflatedBytes: limits.batchInflatedBytes, workerUrl: options.workerUrl ?? null});
+  const liveLimits = {...DEFAULT_LIVE_LIMITS, ...options.live};
+  // One process: the relay's bus is in memory; collectors sharing PostgreSQL pass theirs (live/createPostgresLiveBus.ts).
+  const relay = createLiveRelay({
+    bus: options.liveBus ?? createMemoryLiveBus(),
+    limits: liveLimits,
+    metrics,
+    logger,
+    audit: (who, address, action, fields) => collector.access.audit(who, address, action, fields),
+    now: Date.now,
+  });
+  metrics.observeLive(() => relay.figures());
   const collector: Collector = {
     storage,
     projects: createProjectRegistry(options.projects?.length ? options.projects : [DEMO_PROJECT]),
@@ -133,12 +151,16 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     admission: createAdmission({limits: rateLimits, trustedProxies, metrics, logger}),
     metrics,
     batches,
+    logger,
+    // With a shared bus, the live list is every collector's, not this one's sockets alone.
+    live: options.liveBus ?? relay,
   };
 
   let closing = false;
   const server = createServer(connectionServerOptions(connectionLimits), (req, res) => {
     void serve(req, res, collector, {closing: () => closing, logger});
   });
+  const live = attachLiveChannels(server, collector, relay, liveLimits, () => closing);
   guardConnections(server, {limits: connectionLimits, perAddress: trustedProxies === 0, exemptLoopback: rateLimits.exemptLoopback, metrics, logger});
   try {
     await listen(server, options.port ?? 0, host);
@@ -170,12 +192,14 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       closed ??= (async () => {
         closing = true;
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Live sockets would hold server.close() for good: they are told to go (1001) at once.
+        const liveClosed = live.close();
         server.closeIdleConnections();
         const cutOff = setTimeout(() => {
           logger.warn('shutdown_cut_off', {reason: `requests still running after ${connectionLimits.shutdownGraceSeconds} s were cut off unanswered (their clients send them again)`});
           server.closeAllConnections();
         }, connectionLimits.shutdownGraceSeconds * 1000);
-        await stopped;
+        await Promise.all([stopped, liveClosed]);
         clearTimeout(cutOff);
         keys.stop();
         await retention?.stop();

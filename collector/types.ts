@@ -2,6 +2,8 @@
 // how a collector is started.
 import type {AccessKey} from './access/accessKeys';
 import type {FailedLoginLimit} from './access/createAccess';
+import type {LiveBus} from './live/liveBus';
+import type {LivePresence} from './live/livePresence';
 import type {Logger} from './ops/createLogger';
 import type {Storage} from './storage/storage';
 
@@ -120,6 +122,28 @@ export interface ConnectionLimits {
   shutdownGraceSeconds: number;
 }
 
+/** Assist's live channels (live/): timeouts and caps, per collector process. */
+export interface LiveLimits {
+  /** A tracker channel must send `hello` within this (default 5000 ms; closed 4408). */
+  helloTimeoutMs: number;
+  /** Sockets are pinged this often and ended when the previous ping got no pong (default 20000 ms). */
+  pingIntervalMs: number;
+  /** A tracker channel that sends nothing for this long is ended (default 45000 ms; heartbeats come every 15 s). */
+  trackerSilenceMs: number;
+  /** How long agents wait for a closed tab to come back (a page load) before they are told it is gone (default 3000 ms). */
+  tabGraceMs: number;
+  /** Frames a tracker or agent channel may send per second, in bursts of as many (default 200; over it: closed 4429). */
+  trackerFramesPerSecond: number;
+  /** Largest frame from a tracker (default 2 MiB). */
+  trackerFrameBytes: number;
+  /** Largest frame from an agent (default 64 KiB). */
+  agentFrameBytes: number;
+  /** Agents watching one session at once (default 20; more: 429 at the upgrade). */
+  agentsPerSession: number;
+  /** An agent's unsent frames past this are dropped, and it is resynced once it drains (default 4 MiB). */
+  agentBufferedBytes: number;
+}
+
 export interface CollectorOptions {
   /** Where sessions (and the generated secrets) are kept. */
   dataDir: string;
@@ -139,6 +163,8 @@ export interface CollectorOptions {
   keys?: AccessKey[];
   /** A keys file, read again whenever it changes (access/watchKeysFile.ts). */
   keysFile?: string;
+  /** Assist's relay between collectors (live/createPostgresLiveBus.ts); default: in memory, this process alone. Closed by the caller. */
+  liveBus?: LiveBus & LivePresence;
   /** Development only: the read side needs no credential at all. */
   insecureNoAuth?: boolean;
   /** How long a viewer's login lasts (default 12 hours). */
@@ -169,6 +195,7 @@ export interface CollectorOptions {
   /** Structured logs of notable events (ops/createLogger.ts); when given, failures go there rather than to `logError`. */
   logger?: Logger;
   rateLimits?: Partial<RateLimits>;
+  live?: Partial<LiveLimits>;
   connectionLimits?: Partial<ConnectionLimits>;
   /** How many reverse proxies in front append the client's address to X-Forwarded-For. Default 0: the header is ignored. */
   trustedProxies?: number;

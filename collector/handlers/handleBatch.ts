@@ -66,7 +66,7 @@ export const handleBatch: Handler = async ({req, url, origin}, collector) => {
   return {status: 200, json: {ok: true, duplicate}};
 };
 
-async function sessionOfToken(authorization: string | undefined, collector: Collector, pageID: number): Promise<BatchSession> {
+export async function sessionOfToken(authorization: string | undefined, collector: Collector, pageID: number): Promise<BatchSession> {
   const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
   if (!token) throw new HttpError(401, 'the batch carries no session token: send the sessionToken from POST /v1/web/start as "Authorization: Bearer <token>"');
   const check = verifyToken(collector.secret, token, collector.now());

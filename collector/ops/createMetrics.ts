@@ -23,7 +23,25 @@ export interface Metrics {
   connectionOpened(): void;
   connectionClosed(): void;
   connectionRefused(reason: 'max-connections' | 'max-connections-per-address'): void;
+  /** A frame relayed between a tracker and agents (live/createLiveRelay.ts). */
+  liveRelayed(direction: 'to_agent' | 'to_tracker', bytes: number): void;
+  /** From a tracker's `ev` frame's arrival to its frame written to an agent's socket. */
+  liveRelayLag(seconds: number): void;
+  /** A frame not sent to an agent that fell behind. */
+  liveDropped(): void;
+  liveView(): void;
+  liveControlGranted(): void;
+  /** Where the live gauges are read at each scrape. */
+  observeLive(read: () => LiveFigures): void;
   render(): Promise<{contentType: string; body: string}>;
+}
+
+export interface LiveFigures {
+  sessions: number;
+  tabs: number;
+  agents: number;
+  /** The largest send buffer of an agent socket, bytes. */
+  agentBufferedBytes: number;
 }
 
 export interface MetricsOptions {
@@ -78,6 +96,32 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
   });
 
+  let liveFigures: () => LiveFigures = () => ({sessions: 0, tabs: 0, agents: 0, agentBufferedBytes: 0});
+  const liveGauge = (name: string, help: string, figure: keyof LiveFigures) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(liveFigures()[figure]);
+      },
+    });
+  liveGauge('collector_live_sessions', 'Sessions with a live tracker channel on this collector', 'sessions');
+  liveGauge('collector_live_tabs', 'Tracker channels (tabs) connected to this collector', 'tabs');
+  liveGauge('collector_live_agents', 'Agent channels (live views) connected to this collector', 'agents');
+  liveGauge('collector_live_agent_buffered_bytes', 'The largest send buffer of an agent channel, bytes (frames past the bound are dropped)', 'agentBufferedBytes');
+  const liveMessages = new Counter({name: 'collector_live_messages_relayed_total', help: 'Frames relayed between trackers and agents, by direction', labelNames: ['direction'], registers});
+  const liveBytes = new Counter({name: 'collector_live_bytes_relayed_total', help: 'Bytes of frames relayed between trackers and agents, by direction', labelNames: ['direction'], registers});
+  const liveLag = new Histogram({
+    name: 'collector_live_relay_lag_seconds',
+    help: 'Time from a tracker ev frame\'s arrival at the collector to its frame written to an agent\'s socket',
+    buckets: SECONDS_BUCKETS,
+    registers,
+  });
+  const liveDropped = new Counter({name: 'collector_live_frames_dropped_total', help: 'Frames not sent to an agent that fell behind (it gets a fresh snapshot once it drains)', registers});
+  const liveViews = new Counter({name: 'collector_live_views_total', help: 'Live views started (an agent joined a session)', registers});
+  const liveGrants = new Counter({name: 'collector_live_control_grants_total', help: 'Remote control grants (the user allowed an agent)', registers});
+
   const lastActivity = new Map<string, number>();
   new Gauge({
     name: 'collector_active_sessions',
@@ -119,6 +163,17 @@ export function createMetrics(options: MetricsOptions): Metrics {
     connectionOpened: () => connections.inc(),
     connectionClosed: () => connections.dec(),
     connectionRefused: (reason) => refused.inc({reason}),
+    liveRelayed(direction, size) {
+      liveMessages.inc({direction});
+      liveBytes.inc({direction}, size);
+    },
+    liveRelayLag: (seconds) => liveLag.observe(seconds),
+    liveDropped: () => liveDropped.inc(),
+    liveView: () => liveViews.inc(),
+    liveControlGranted: () => liveGrants.inc(),
+    observeLive(read) {
+      liveFigures = read;
+    },
     async render() {
       return {contentType: registry.contentType, body: await registry.metrics()};
     },

@@ -144,4 +144,50 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX audit_by_session ON audit_log (session_id, at DESC) WHERE session_id IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'live sessions: presence, state log, frames by reference (Assist across collectors)',
+    sql: `
+      -- About sockets open now (live/createPostgresLiveBus.ts): nothing here
+      -- means anything after a database crash, so no WAL is written for it.
+      CREATE UNLOGGED TABLE live_tabs (
+        channel    text PRIMARY KEY,
+        session_id text NOT NULL,
+        tab_id     text NOT NULL,
+        collector  text NOT NULL,
+        url        text NOT NULL,
+        visible    boolean NOT NULL,
+        since      bigint NOT NULL,
+        seen_at    bigint NOT NULL
+      );
+      CREATE INDEX live_tabs_by_session ON live_tabs (session_id);
+      CREATE UNLOGGED TABLE live_agents (
+        agent      text PRIMARY KEY,
+        session_id text NOT NULL,
+        name       text NOT NULL,
+        collector  text NOT NULL,
+        seen_at    bigint NOT NULL
+      );
+      CREATE INDEX live_agents_by_session ON live_agents (session_id);
+      CREATE UNLOGGED TABLE live_subscribers (
+        session_id text NOT NULL,
+        collector  text NOT NULL,
+        seen_at    bigint NOT NULL,
+        PRIMARY KEY (session_id, collector)
+      );
+      CREATE UNLOGGED TABLE live_log (
+        seq        bigserial PRIMARY KEY,
+        session_id text NOT NULL,
+        message    jsonb NOT NULL
+      );
+      CREATE INDEX live_log_by_session ON live_log (session_id, seq);
+      CREATE UNLOGGED TABLE live_frames (
+        id         bigserial PRIMARY KEY,
+        session_id text NOT NULL,
+        payload    text NOT NULL,
+        remaining  integer NOT NULL,
+        created_at bigint NOT NULL
+      );
+    `,
+  },
 ];

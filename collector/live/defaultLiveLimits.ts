@@ -1,0 +1,16 @@
+// The live channels' limits unless told otherwise (CollectorOptions.live).
+import type {LiveLimits} from '../types';
+
+export const DEFAULT_LIVE_LIMITS: LiveLimits = {
+  helloTimeoutMs: 5000,
+  pingIntervalMs: 20_000,
+  // Heartbeats come every 15 s: three missed ones.
+  trackerSilenceMs: 45_000,
+  // A page load closes the old page's channel before the new page says hello.
+  tabGraceMs: 3000,
+  trackerFramesPerSecond: 200,
+  trackerFrameBytes: 2 * 1024 * 1024,
+  agentFrameBytes: 64 * 1024,
+  agentsPerSession: 20,
+  agentBufferedBytes: 4 * 1024 * 1024,
+};
