@@ -9,6 +9,8 @@
 //                      holds its integrity
 //   tracker.mjs        the same tracker as an ES module, for bundler users
 //   tracker-canvas.js  canvas snapshots, loaded beside the bundle with captureCanvas
+//   tracker-assist.js  Assist's streaming, consent dialog and control, loaded
+//                      beside the bundle when an agent joins
 //   tracker-worker.js  gzip and requests off the main thread, started from beside
 //                      the bundle when it is served from the page's own origin
 //   types/             TypeScript declarations of the ES module and of window.tracker
@@ -77,6 +79,8 @@ async function buildTracker() {
     {entry: 'bundle/createTracker.ts', name: 'tracker.mjs', format: 'esm'},
     // captureCanvas's snapshotter, loaded by the bundle only when the option is on.
     {entry: 'bundle/canvas/index.ts', name: 'tracker-canvas.js', format: 'iife'},
+    // Assist's watching and control, loaded by the bundle when the first agent joins.
+    {entry: 'bundle/assist/index.ts', name: 'tracker-assist.js', format: 'iife'},
     // The delivery worker (bundle/deliveryWorker.ts).
     {entry: 'bundle/worker/index.ts', name: 'tracker-worker.js', format: 'iife'},
   ];
@@ -113,12 +117,16 @@ function buildCollectorEntry(entry, outfile) {
 }
 
 async function buildViewer() {
+  // Chunks are named by their content: the last build's must not pile up.
+  rmSync('dist/viewer', {recursive: true, force: true});
   mkdirSync('dist/viewer', {recursive: true});
   copyFileSync('collector/viewer/index.html', 'dist/viewer/index.html');
   await build({
     entryPoints: ['collector/viewer/app.ts'],
     outdir: 'dist/viewer',
     bundle: true,
+    // The live view's code (a second copy of rrweb's replayer) loads only on #/live/<id>.
+    splitting: true,
     minify: true,
     sourcemap: true,
     format: 'esm',

@@ -13,12 +13,17 @@ import type {
   TrackerConfig,
   TrackerStats,
 } from './types';
-import {readStoredSession, readUserUUID, storeSampling, storeSession, storeUserUUID} from './sessionStore';
+import {claimTabID, readStoredSession, readUserUUID, storeSampling, storeSession, storeUserUUID} from './sessionStore';
 import {requestSession, type HandshakeRequest} from './handshake';
-import {privacySelectors, startRecording, type Recorder} from './recorder';
+import {startRecording, type Recorder} from './recorder';
+import {privacySelectors} from './privacySelectors';
 import {decideSampling} from './sampling';
 import {createErrorBuffer, type ErrorBuffer} from './errorBuffer';
-import {loadCanvasCapture, preserveWebGLDrawingBuffers} from './canvas/loadCanvasCapture';
+import {preserveWebGLDrawingBuffers} from './canvas/loadCanvasCapture';
+import {loadPart} from './lib/loadPart';
+import {openLiveChannel, type LiveChannel} from './assist/openLiveChannel';
+import type {Assist, StartAssist} from './assist/host';
+import type {ToTrackerFrame} from './assist/protocol';
 import type {CanvasCapture, StartCanvasCapture} from './canvas/captureCanvas';
 import {createBatcher, encodeEvents, type Batcher} from './batcher';
 import {createTransport, type Credentials, type Lost, type Transport} from './transport';
@@ -93,7 +98,8 @@ function jsonCopy(value: unknown, what: string): unknown | undefined {
 }
 
 export function createTracker(config: BundleConfig): LiveTracker {
-  const options: Required<InitOptions> = {
+  // Assist's options have no defaults here: they are read only by the channel and tracker-assist.js.
+  const options: Required<Omit<InitOptions, 'assist' | 'assistScriptUrl'>> & InitOptions = {
     maskAllInputs: true,
     maskAllText: false,
     maskTextSelector: '',
@@ -147,8 +153,15 @@ export function createTracker(config: BundleConfig): LiveTracker {
   let canvasLoading: Promise<StartCanvasCapture | null> | null = null;
   // Started with the first recording, kept for the tracker's life; undefined until then.
   let worker: DeliveryWorker | null | undefined;
+  // Assist: the live channel, and what tracker-assist.js made of it once an agent joined.
+  let live: LiveChannel | null = null;
+  let assist: Assist | null = null;
+  let assistLoading: Promise<StartAssist | null> | null = null;
+  let tap: ((event: RecordedEvent) => void) | null = null;
+  let tabID: string | undefined;
 
   function record(event: RecordedEvent): void {
+    tap?.(event);
     // rrweb's throttled callbacks (mousemove, scroll) can still fire after stop().
     if (!batcher && !buffer) return;
     stats.recordedEvents++;
@@ -165,7 +178,7 @@ export function createTracker(config: BundleConfig): LiveTracker {
 
   function custom(tag: string, payload: unknown, timestamp = Date.now()): void {
     const event: RecordedEvent = {type: CUSTOM_EVENT, data: {tag, payload}, timestamp};
-    if ((active && batcher) || buffer) record(event);
+    if ((active && (batcher || tap)) || buffer) record(event);
     else if (!active && !assistOnly && earlyEvents.length < MAX_EARLY_EVENTS) earlyEvents.push(event);
   }
 
@@ -204,7 +217,7 @@ export function createTracker(config: BundleConfig): LiveTracker {
     if (capturing) return;
     capturing = true;
     const emit = (tag: string, payload: object, timestamp?: number) => {
-      if (!(active || starting || buffer) || assistOnly) return;
+      if (!(active || starting || buffer)) return;
       custom(tag, payload, timestamp);
       // What sends a record-on-error buffer: an uncaught error or a failed request.
       const {status, error} = payload as {status?: number; error?: string};
@@ -230,6 +243,34 @@ export function createTracker(config: BundleConfig): LiveTracker {
     grant = next;
     storeUserUUID(next.userUUID);
     rememberActivity(true);
+    live?.reconnect();
+  }
+
+  // Assist (SPEC section 8): the channel is here; the rest loads with the first agent.
+  function startLive(): void {
+    tabID ??= claimTabID();
+    const early: ToTrackerFrame[] = [];
+    const channel = (live = openLiveChannel(
+      ingestPoint,
+      () => ({token: grant!.sessionToken, tab: tabID!, pageID: grant!.pageID}),
+      (frame) => {
+        if (assist) return assist.onFrame(frame);
+        early.push(frame);
+        if (frame.t == 'agents' && frame.agents.length) {
+          void (assistLoading ??= loadPart('assist', options.assistScriptUrl, config.bundleScript)).then((startAssist) => {
+            if (live != channel || !startAssist || assist) return;
+            assist = startAssist({
+              send: channel.send,
+              tap: (listener) => (tap = listener),
+              recorder: () => (recorder ??= assistOnly ? startRecording(options, record) : null),
+              options,
+            });
+            early.forEach(assist.onFrame);
+          });
+        }
+      },
+      renewCredentials,
+    ));
   }
 
   // A 401 from the collector: the token expired or was revoked. Ask again for
@@ -336,10 +377,7 @@ export function createTracker(config: BundleConfig): LiveTracker {
   }
 
   function startCanvas(mine: number): void {
-    const script = config.bundleScript;
-    const url = options.canvasScriptUrl || (script?.src ? new URL('tracker-canvas.js', script.src).href : '');
-    if (!url) return warn('captureCanvas needs canvasScriptUrl');
-    canvasLoading ??= loadCanvasCapture(url, script ?? null);
+    canvasLoading ??= loadPart('canvas', options.canvasScriptUrl, config.bundleScript);
     void canvasLoading.then((startCanvasCapture) => {
       if (!startCanvasCapture || mine !== generation || !recorder) return;
       const {blockSelector, maskTextSelector} = privacySelectors(options);
@@ -413,6 +451,9 @@ export function createTracker(config: BundleConfig): LiveTracker {
     if (buffer) endRecording();
     if (!active) return;
     active = false;
+    assist?.stop();
+    live?.close();
+    live = assist = tap = null;
     rememberActivity(true);
     const delivery = endRecording();
     await delivery?.drain(STOP_DRAIN_MS);
@@ -439,11 +480,9 @@ export function createTracker(config: BundleConfig): LiveTracker {
     adopt(result.grant);
     active = true;
     assistOnly = !!opts.assistOnly;
-    if (assistOnly) {
-      earlyEvents = [];
-      return succeed(result.grant);
-    }
-    beginRecording(result.grant);
+    if (options.assist || assistOnly) startLive();
+    if (assistOnly) earlyEvents = [];
+    else beginRecording(result.grant);
     return succeed(result.grant);
   }
 
@@ -494,7 +533,8 @@ export function createTracker(config: BundleConfig): LiveTracker {
       return fail(BUFFERING);
     }
     starting = beginSession(opts).finally(() => (starting = null));
-    if (!opts.assistOnly) startCapturing();
+    // In an assistOnly session, what is captured goes only to agents watching.
+    startCapturing();
     return starting;
   }
 

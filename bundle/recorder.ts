@@ -3,41 +3,14 @@
 // a URL secret, an email or a card number that the page showed.
 import {record} from '@rrweb/record';
 import type {InitOptions, RecordedEvent} from './types';
-import {warn} from './lib/warn';
 import {redactRecordedEvent} from './lib/redactRecordedEvent';
-
-const BLOCK_SELECTOR = '.tracker-block,[data-tracker-block]';
-const MASK_TEXT_SELECTOR = '.tracker-mask,[data-tracker-mask]';
-// Password fields are blocked, not masked: masking would still reveal the
-// length and the rhythm of typing through rrweb's input events.
-const PASSWORD_SELECTOR = 'input[type=password i]';
-
-// A site owner's invalid selector must not make rrweb throw on every node.
-function validSelector(selector: string | undefined): string | null {
-  if (!selector) return null;
-  try {
-    document.createDocumentFragment().querySelector(selector);
-    return selector;
-  } catch {
-    warn(`ignoring the invalid selector ${JSON.stringify(selector)}`);
-    return null;
-  }
-}
-
-const joinSelectors = (...selectors: (string | null)[]) => selectors.filter(Boolean).join(',');
+import {privacySelectors} from './privacySelectors';
+import {warn} from './lib/warn';
 
 export interface Recorder {
   stop(): void;
   takeFullSnapshot(): void;
   nodeId(node: Node | null | undefined): number | null;
-}
-
-/** The elements recorded as empty boxes (block) and with their text masked. */
-export function privacySelectors(options: InitOptions): {blockSelector: string; maskTextSelector: string} {
-  return {
-    blockSelector: joinSelectors(BLOCK_SELECTOR, PASSWORD_SELECTOR, validSelector(options.blockSelector)),
-    maskTextSelector: options.maskAllText ? '*' : joinSelectors(MASK_TEXT_SELECTOR, validSelector(options.maskTextSelector)),
-  };
 }
 
 export function startRecording(options: InitOptions, onEvent: (event: RecordedEvent) => void): Recorder | null {

@@ -13,6 +13,7 @@ export interface StoredSession {
 const sessionKey = (projectKey: string) => `tracker:session:${projectKey}`;
 const samplingKey = (projectKey: string) => `tracker:sampling:${projectKey}`;
 const USER_KEY = 'tracker:userUUID';
+const TAB_KEY = 'tracker:tab';
 
 function read(storage: () => Storage, key: string): string | null {
   try {
@@ -67,4 +68,19 @@ export function readSampling(projectKey: string): {decision: 'record' | 'buffer'
 
 export function storeSampling(projectKey: string, decision: 'record' | 'buffer' | 'out', at: number): void {
   write(tabStorage, samplingKey(projectKey), JSON.stringify({decision, at}));
+}
+
+/**
+ * This tab's id for the live channel, kept across its page loads. A duplicated
+ * tab starts with a copy of sessionStorage, so the id is taken out of storage
+ * while a page holds it and put back only as the page goes (pagehide: a
+ * reload, a navigation): the copy a duplicate gets has no id in it, and the
+ * duplicate makes its own. (A page restored from the back-forward cache leaves
+ * the id in storage: a duplicate of that tab would share it.)
+ */
+export function claimTabID(): string {
+  const id = read(tabStorage, TAB_KEY) || Math.random().toString(36).slice(2);
+  write(tabStorage, TAB_KEY, null);
+  addEventListener('pagehide', () => write(tabStorage, TAB_KEY, id));
+  return id;
 }

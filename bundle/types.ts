@@ -89,6 +89,44 @@ export interface InitOptions {
   canvasQuality?: number;
   /** Where tracker-canvas.js is (default: beside the bundle's script; needed with the ES module). */
   canvasScriptUrl?: string;
+  /**
+   * Assist (SPEC section 8): a support agent watches this page live and, with
+   * the user's consent, takes control of it. `false` (default): no live
+   * channel, nothing happens. `true`: Assist with the defaults below. An object:
+   * Assist with these settings. `start({assistOnly: true})` turns Assist on
+   * for that session whatever this says.
+   */
+  assist?: boolean | AssistOptions;
+  /** Where tracker-assist.js is (default: beside the bundle's script; needed with the ES module). */
+  assistScriptUrl?: string;
+}
+
+export interface AssistOptions {
+  /** Ask the user before anyone may watch (default false: watching needs no consent, control does). */
+  confirmView?: boolean;
+  /** Ask the user before an agent takes control (default true). */
+  confirmControl?: boolean;
+  /** The dialogs' and the control bar's texts, for another language or tone. */
+  texts?: Partial<AssistTexts>;
+  /** The agents watching now (names as the collector gives them); called on every change, [] when the last leaves. */
+  onAgents?(names: string[]): void;
+  /** Control started ('allowed') or ended ('ended'); what threw in it is caught. */
+  onControl?(state: 'allowed' | 'ended'): void;
+}
+
+/** `{agent}` in a text is replaced by the agent's name. */
+export interface AssistTexts {
+  /** The control dialog's title, its accessible name. */
+  controlTitle: string;
+  controlMessage: string;
+  /** The watch dialog's (confirmView) title, its accessible name. */
+  viewTitle: string;
+  viewMessage: string;
+  allow: string;
+  deny: string;
+  /** The bar shown while an agent is in control. */
+  controlled: string;
+  endControl: string;
 }
 
 export interface TrackerConfig extends InitOptions {

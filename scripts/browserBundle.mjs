@@ -25,22 +25,32 @@ export const dropCanvasWorker = {
       const to = stripped.indexOf('class StylesheetManager {');
       if (from < 0 || to < from) throw new Error('rrweb canvas recording code not found: update dropCanvasWorker');
       const noCanvas = 'class CanvasManager {\n  reset() {}\n  freeze() {}\n  unfreeze() {}\n  lock() {}\n  unlock() {}\n}\n';
-      return {contents: keepNodesFast(dropInlinedPixels(stripped.slice(0, from) + noCanvas + stripped.slice(to))), loader: 'js'};
+      return {contents: keepNodesFast(dropUnusedRecording(stripped.slice(0, from) + noCanvas + stripped.slice(to))), loader: 'js'};
     });
   },
 };
 
-// The snapshot's copies of canvas pixels (recordCanvas) and of image pixels
-// (inlineImages) as data URLs: the tracker sets neither option (its canvas
-// capture is its own file), so both branches of the node serializer go, and
-// with them the bytes the in-page redaction of the recorded DOM needed.
-function dropInlinedPixels(source) {
-  const from = source.indexOf('  if (tagName === "canvas" && recordCanvas) {');
-  const to = source.indexOf('  if (["audio", "video"].includes(tagName)) {');
-  if (from < 0 || to < from || !source.slice(from, to).includes('if (tagName === "img" && inlineImages) {')) {
-    throw new Error("rrweb's canvas and inline image serialization not found as expected: update dropInlinedPixels");
-  }
-  return source.slice(0, from) + source.slice(to);
+// Recording options the tracker never sets, whose code goes at build time
+// (each cut fails the build loudly if an rrweb upgrade moves its code):
+// - recordCanvas and inlineImages: the snapshot's copies of canvas and image
+//   pixels as data URLs (the tracker's canvas capture is its own file);
+// - collectFonts: fonts added by script (FontFace);
+// - recordCrossOriginIframes: events posted up from cross-origin frames that
+//   run their own recorder.
+// What they freed is what the in-page redaction of the recorded DOM and
+// Assist's live channel needed in the bundle.
+function dropUnusedRecording(source) {
+  const cut = (text, from, to, name, replacement = '') => {
+    const start = text.indexOf(from);
+    const end = text.indexOf(to, start);
+    if (start < 0 || end < start) throw new Error(`rrweb's ${name} code not found as expected: update dropUnusedRecording`);
+    return text.slice(0, start) + replacement + text.slice(end);
+  };
+  let out = cut(source, '  if (tagName === "canvas" && recordCanvas) {', '  if (["audio", "video"].includes(tagName)) {', 'canvas and inline image serialization');
+  if (out.includes('tagName === "img" && inlineImages')) throw new Error("rrweb's inline image serialization moved: update dropUnusedRecording");
+  out = cut(out, '    if (o.collectFonts) {\n      fontObserver = initFontObserver(o);\n    }\n', '  }\n  const selectionObserver', 'font observer');
+  out = cut(out, '  handleMessage(message) {', '  replace(iframeMirror, obj, iframeEl, keys) {', 'cross-origin iframe messages', '  handleMessage() {\n  }\n');
+  return out;
 }
 
 // rrweb deletes `needBlock` from every element node it serializes once it has

@@ -6,7 +6,8 @@
 // Tracker channel: `${ingestPoint}/v1/web/live` (ws: or wss: as the ingest
 // point is http: or https:). The browser's Origin is checked against the
 // session's project like CORS; the first frame must be `hello`, with the
-// session token, within 5 s, or the collector closes with 4401. A channel is
+// session token, within 5 s (else close 4408); a token that does not check
+// out closes with 4401. A channel is
 // bound to its own session: it never receives another session's agents or
 // input. One channel per tab.
 //
@@ -16,7 +17,9 @@
 // rules (collector/access/): watching needs `viewer`, control `agent`.
 //
 // Close codes: 4401 not authenticated, 4403 not allowed, 4404 no such
-// session, 4408 hello not sent in time, 4429 over a limit.
+// session, 4408 hello not sent in time, 4429 over a limit. An agent channel
+// refused at its upgrade gets the HTTP status instead (401, 403, 404, 429),
+// which a browser only sees as a socket closed before it opened.
 
 /** rrweb events as recorded, already redacted and masked by the page. */
 export type LiveEvent = {type: number; timestamp: number; data?: unknown; [key: string]: unknown};

@@ -1,6 +1,6 @@
 // Entry of dist/tracker-canvas.js: hands startCanvasCapture to the bundle that
-// loaded this file (canvas/loadCanvasCapture.ts).
+// loaded this file (lib/loadPart.ts).
 import {startCanvasCapture} from './captureCanvas';
-import {CANVAS_READY_EVENT} from './loadCanvasCapture';
+import {partReadyEvent} from '../lib/loadPart';
 
-dispatchEvent(new CustomEvent(CANVAS_READY_EVENT, {detail: startCanvasCapture}));
+dispatchEvent(new CustomEvent(partReadyEvent('canvas'), {detail: startCanvasCapture}));

@@ -28,3 +28,15 @@ test('the bundle needs no eval, no Function constructor and no blob: worker', ()
   // only run with recordCanvas, which the tracker never sets.
   assert.doesNotMatch(code, /OffscreenCanvas/);
 });
+
+test('Assist\'s dialog and control live in dist/tracker-assist.js, not in the bundle', () => {
+  const bundle = readFileSync('dist/tracker.js', 'utf8');
+  const assist = readFileSync('dist/tracker-assist.js', 'utf8');
+  // The bundle holds only the live channel: it loads tracker-assist.js by name.
+  assert.match(bundle, /\/v1\/web\/live/);
+  for (const onlyInAssist of ['Allow remote control?', 'End control', 'aria-modal', 'requestSubmit']) {
+    assert.ok(assist.includes(onlyInAssist), `tracker-assist.js has ${onlyInAssist}`);
+    assert.ok(!bundle.includes(onlyInAssist), `tracker.js has ${onlyInAssist}`);
+  }
+  assert.doesNotMatch(assist, /\beval\(|new Function\(|innerHTML|insertAdjacentHTML|outerHTML\s*=/);
+});
