@@ -1,7 +1,8 @@
 // The replay viewer: a sessions list and a replay page, served by the
 // collector at / with every asset local. Hash routes: #/ and #/session/<id>;
 // a login link opens it as #login=<token>. Nothing shows before a login: the
-// read API answers 401 and the login form takes its place.
+// read API answers 401 and the login form takes its place. #/live lists the
+// live sessions and #/live/<id> watches one (SPEC section 8).
 import Player from 'rrweb-player';
 import 'rrweb-player/dist/style.css';
 import './app.css';
@@ -14,6 +15,7 @@ import {currentUser, logIn, logOut, takeLoginLinkToken, type User} from './login
 import {sanitizeReplayEvent} from './sanitizeReplayEvent';
 import {showAccount} from './showAccount';
 import {describeRefusal, showLoginForm} from './showLoginForm';
+import {showLiveList} from './showLiveList';
 import {showSessionList} from './showSessionList';
 import {CUSTOM, META, type CustomEvent, type PageSummary, type ReplayEvent, type SessionSummary} from './types';
 
@@ -59,6 +61,10 @@ let player: Player | null = null;
 let stopResizing: (() => void) | null = null;
 /** Who is logged in; null while the login form is shown. */
 let user: User | null = null;
+/** Stops what the live views keep doing (polling, the socket) when another view is shown. */
+let leaveLive: (() => void) | null = null;
+/** Counts the views shown: a live view that finishes loading after another was asked for stops at once. */
+let routes = 0;
 
 // Tests read the replay's clock here (the player shows whole seconds only).
 (window as any).replayViewer = {currentTime: () => player?.getReplayer().getCurrentTime() ?? null};
@@ -74,6 +80,8 @@ function showError(error: unknown): void {
 }
 
 function closeReplay(): void {
+  leaveLive?.();
+  leaveLive = null;
   stopResizing?.();
   stopResizing = null;
   player?.getReplayer().destroy();
@@ -252,6 +260,25 @@ function route(): void {
   if (!match) {
     stopResizing?.();
     stopResizing = null;
+  }
+  leaveLive?.();
+  leaveLive = null;
+  const thisRoute = ++routes;
+  document.getElementById('nav-live')?.setAttribute('aria-current', String(path.startsWith('/live')));
+  const live = path.match(/^\/live(?:\/([^/]+))?$/);
+  if (live) {
+    closeReplay();
+    const who = user;
+    // In a promise, like the replay: a malformed %-escape is shown like any failure.
+    Promise.resolve()
+      .then(async () => {
+        // The live view (rrweb's live Replayer) is its own file, loaded when first opened.
+        const leave = live[1] ? (await import('./showLiveSession')).showLiveSession(view, decodeURIComponent(live[1]), who) : await showLiveList(view, new URLSearchParams(search), showError);
+        if (thisRoute === routes) leaveLive = leave;
+        else leave();
+      })
+      .catch(showError);
+    return;
   }
   // In a promise: a malformed %-escape in the address (decodeURIComponent throws) is shown like any failure.
   const shown = match ? Promise.resolve().then(() => showReplay(decodeURIComponent(match[1]))) : showSessionList(view, new URLSearchParams(search));

@@ -49,3 +49,16 @@ export interface NavigationPayload {
 
 export const META = 4;
 export const CUSTOM = 5;
+
+/** A session with a live channel connected now (GET /api/live, SPEC section 8). */
+export interface LiveSession {
+  sessionID: string;
+  projectKey: string;
+  userID: string | null;
+  userUUID: string;
+  metadata: Record<string, string>;
+  assistOnly: boolean;
+  /** The agents watching it now, by name. */
+  agents: string[];
+  tabs: {tabID: string; url: string; visible: boolean; since: number}[];
+}
