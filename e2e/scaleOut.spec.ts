@@ -5,6 +5,7 @@
 import {test, expect} from './fixtures';
 import {ADMIN_KEY, adminHeaders, loginViewer, startCollector, removeDir, type RunningCollector} from './helpers/collector';
 import {startRoundRobin, type RoundRobin} from './helpers/roundRobin';
+import {readFileSync} from 'node:fs';
 import {htmlPage, snippet} from './helpers/site';
 import {skipWithoutPostgres, startPostgresCluster, type PostgresCluster} from '../collector/storage/test/postgresCluster';
 import {startS3Server, type S3Server} from '../collector/storage/test/s3Server';
@@ -105,4 +106,47 @@ test('a viewer login made through one collector is honoured by the other, and a 
   // The audit log is shared too: both collectors list the login made through the first.
   const audited = await (await fetch(`${other.url}/api/audit`, {headers: adminHeaders})).json();
   expect(audited.entries.map((entry: {action: string}) => entry.action)).toEqual(expect.arrayContaining(['login', 'logout']));
+});
+
+test('Assist through the balancer: the tracker on one collector, the agent on the other, live view and control work', async ({page, context, site}) => {
+  test.setTimeout(90_000);
+  site.file('/tracker-assist.js', readFileSync('dist/tracker-assist.js', 'utf8'), 'text/javascript');
+  site.page(
+    '/assist',
+    htmlPage(
+      snippet(`${site.origin}/tracker.js`, balancer.url, {assist: true}),
+      '<h1 id="title">Live across collectors</h1><input id="name"><button id="go">Go</button><script>document.getElementById("go").onclick = () => (document.title = "clicked");</script>',
+    ),
+  );
+  await page.goto(`${site.origin}/assist`);
+  const started = await page.evaluate(() => (window as any).tracker.start());
+  expect(started.success).toBe(true);
+  const sessionID: string = started.sessionID;
+
+  // The tracker's live channel went through the balancer to one collector: the agent goes to the other.
+  await expect.poll(() => balancer.upgrades.filter((upgrade) => upgrade.path === '/v1/web/live').length).toBeGreaterThan(0);
+  const trackerOn = balancer.upgrades.find((upgrade) => upgrade.path === '/v1/web/live')!.upstream;
+  const agentOn = collectors[1 - trackerOn];
+  // Listed live on both collectors, whichever holds the tab.
+  for (const collector of collectors) {
+    await expect
+      .poll(async () => (await (await fetch(`${collector.url}/api/live`, {headers: adminHeaders})).json()).sessions.map((s: {sessionID: string}) => s.sessionID), {timeout: 5000})
+      .toContain(sessionID);
+  }
+
+  await loginViewer(context, agentOn.url);
+  const viewer = await context.newPage();
+  await viewer.goto(`${agentOn.url}/#/live/${sessionID}`);
+  const shown = viewer.frameLocator('#live-stage iframe');
+  await expect(shown.locator('#title')).toHaveText('Live across collectors', {timeout: 10_000});
+  await page.evaluate(() => (document.getElementById('title')!.textContent = 'Changed on the other collector'));
+  await expect(shown.locator('#title')).toHaveText('Changed on the other collector', {timeout: 10_000});
+
+  await viewer.click('#request-control');
+  await page.getByRole('dialog').getByRole('button', {name: 'Allow'}).click();
+  await expect(viewer.locator('#control-state')).toHaveAttribute('data-state', 'allowed');
+  await shown.locator('#go').click({force: true});
+  await expect.poll(() => page.title()).toBe('clicked');
+  await viewer.click('#end-control');
+  await expect(viewer.locator('#control-state')).toHaveAttribute('data-state', 'ended');
 });

@@ -1,14 +1,17 @@
 // A load balancer of the simplest kind in front of several collectors: each
 // request goes to the next one in turn, whatever it is. It remembers which
 // collector took each batch, so a test can show that one session's batches
-// were spread over all of them.
+// were spread over all of them; and which took each WebSocket upgrade (Assist's
+// live channels), passed through as nginx does with `Upgrade`/`Connection`.
 import {createServer, request as forward, type IncomingMessage, type ServerResponse} from 'node:http';
-import type {AddressInfo} from 'node:net';
+import type {AddressInfo, Socket} from 'node:net';
 
 export interface RoundRobin {
   url: string;
   /** For each batch request, in arrival order: the index of the collector that took it, and its query. */
   batches: Array<{upstream: number; query: string}>;
+  /** For each WebSocket upgrade, in arrival order: the index of the collector that took it, and its path. */
+  upgrades: Array<{upstream: number; path: string}>;
   stop(): Promise<void>;
 }
 
@@ -20,6 +23,7 @@ export async function startRoundRobin(targets: string[]): Promise<RoundRobin> {
   const balancer: RoundRobin = {
     url: '',
     batches: [],
+    upgrades: [],
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -39,6 +43,34 @@ export async function startRoundRobin(targets: string[]): Promise<RoundRobin> {
       response.end(JSON.stringify({error: 'collector unreachable from the balancer'}));
     });
     request.pipe(outgoing);
+  });
+  // An upgrade: the request goes on as it came; once the collector answers
+  // 101, the two sockets are joined and bytes flow both ways untouched.
+  server.on('upgrade', (request: IncomingMessage, client: Socket, head: Buffer) => {
+    const index = turns.other++ % upstreams.length;
+    const upstream = upstreams[index];
+    balancer.upgrades.push({upstream: index, path: request.url ?? ''});
+    const outgoing = forward({host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers: request.headers});
+    const statusLine = (answer: IncomingMessage) =>
+      `HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}\r\n${Object.entries(answer.headers)
+        .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((one) => `${name}: ${one}\r\n`))
+        .join('')}\r\n`;
+    outgoing.on('upgrade', (answer, collector: Socket, collectorHead: Buffer) => {
+      client.write(statusLine(answer));
+      if (collectorHead.length) client.write(collectorHead);
+      if (head.length) collector.write(head);
+      collector.pipe(client).pipe(collector);
+      collector.on('error', () => client.destroy());
+      client.on('error', () => collector.destroy());
+    });
+    // A refusal (401, 403, 429...) goes back as it is.
+    outgoing.on('response', (answer) => {
+      client.write(statusLine(answer));
+      answer.pipe(client);
+    });
+    outgoing.on('error', () => client.destroy());
+    client.on('error', () => outgoing.destroy());
+    outgoing.end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   balancer.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
