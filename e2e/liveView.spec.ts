@@ -9,6 +9,7 @@
 // page with `assist: true`, the collector's relay and the viewer.
 import {test as base, expect, trackedPage, startTracker, waitForRecording} from './fixtures';
 import {loginViewer} from './helpers/collector';
+import {storedText} from './helpers/storedText';
 import type {AgentFrame, LiveEvent, ToAgentFrame} from '../bundle/assist/protocol';
 import type {Page, WebSocketRoute} from '@playwright/test';
 import {existsSync, readFileSync} from 'node:fs';
@@ -450,6 +451,24 @@ test.describe('with the tracker and the relay', () => {
     await expect(other).toHaveAttribute('aria-pressed', 'true');
     const title = label.includes('/help') ? 'Help' : 'Your cart';
     await expect(replay(page).locator('#title')).toHaveText(title, {timeout: 2000});
+  });
+
+  test('an assistOnly session is watched live and stores nothing: no event, and no text of the page anywhere in the collector\'s files', async ({page, context, site, collector}) => {
+    const user = await context.newPage();
+    site.file('/tracker-assist.js', readFileSync(ASSIST_PART, 'utf8'), 'text/javascript');
+    await user.goto(trackedPage(site, collector, {body: '<h1 id="title">assist-only-marker-7f3a</h1><p>only-live-text-91c2</p>'}));
+    const {sessionID} = await user.evaluate(() => (window as any).tracker.start({assistOnly: true}));
+    await page.bringToFront();
+    await page.goto(`${collector.url}/#/live/${sessionID}`);
+    await expect(replay(page).locator('#title')).toHaveText('assist-only-marker-7f3a');
+    await user.evaluate(() => (document.getElementById('title')!.textContent = 'assist-only-change-55d1'));
+    await expect(replay(page).locator('#title')).toHaveText('assist-only-change-55d1');
+    await user.close();
+    // Whatever the collector keeps, the session's record included, holds none of the page's text.
+    await collector.stop();
+    const stored = storedText(collector.dataDir);
+    expect(stored).toContain(sessionID);
+    for (const text of ['assist-only-marker-7f3a', 'only-live-text-91c2', 'assist-only-change-55d1']) expect(stored).not.toContain(text);
   });
 
   test('control: denied, then allowed, and the agent clicks and types in the page', async ({page, context, site, collector}) => {
