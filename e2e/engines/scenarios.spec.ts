@@ -1,10 +1,14 @@
 // The scenarios every engine runs (issue #9): written once against the Tab
 // adapter, run by the chromium, firefox and webkit projects alike. The
 // errorSink fixture fails any of them on a page error or unhandled rejection.
+import {readFileSync} from 'node:fs';
 import {storedText} from '../helpers/storedText';
 import {loginLink, startCollector, removeDir, type RunningCollector, type StoredSession} from '../helpers/collector';
+import type {Site} from '../helpers/site';
+import type {ErrorSink} from './errorSink';
 import {startProxy} from '../helpers/proxy';
 import {VITALS, type Tab} from './engine';
+import {joinAsAgent, evWith, controlState, snapshotIdOf, type Ev, type LiveAgent} from './liveAgent';
 import {
   test,
   expect,
@@ -321,4 +325,81 @@ test('the viewer plays back a session recorded in the same engine', async ({tab,
   expect(replayed.cards).toBe(2);
   expect(replayed.name).toBe('*'.repeat('Grace Hopper'.length));
   expect(replayed.html).not.toContain('Grace Hopper');
+});
+
+// ---- Assist (SPEC section 8): the page's side in this engine, the agent played
+// by the test over the real collector's agent channel.
+
+const ASSIST_FORM = `<h1 id="title">Your cart</h1><input id="name" type="text">
+  <script>
+    window.typed = [];
+    document.getElementById('name').addEventListener('input', function (e) { window.typed.push(e.target.value); });
+  </script>`;
+
+/** A page with Assist on, started and recording, and an agent that has its first full snapshot. */
+async function watchedPage(tab: Tab, site: Site, collector: RunningCollector, errorSink: ErrorSink): Promise<{agent: LiveAgent; snapshot: Ev}> {
+  site.file('/tracker-assist.js', readFileSync('dist/tracker-assist.js', 'utf8'), 'text/javascript');
+  await tab.goto(trackedPage(site, collector, errorSink, {body: ASSIST_FORM, initOptions: {assist: true}}));
+  const {sessionID} = await startTracker(tab);
+  await waitForRecording(tab);
+  const agent = await joinAsAgent(collector.url, sessionID);
+  // The page loads tracker-assist.js when the agent joins: slow engines take seconds.
+  const snapshot = await agent.next<Ev>(evWith(2), 30_000);
+  return {agent, snapshot};
+}
+
+// The consent dialog and the control bar live in an open shadow root, which
+// the drivers' CSS selectors do not pierce: the buttons are pressed from the page.
+const dialogShown = () => !!document.querySelector('[data-tracker-assist]')?.shadowRoot?.querySelector('[role=dialog]');
+
+const pressAssistButton = (label: string) => {
+  const root = document.querySelector('[data-tracker-assist]')!.shadowRoot!;
+  const button = [...root.querySelectorAll('button')].find((b) => b.textContent === label && b.getClientRects().length > 0);
+  if (!button) throw new Error(`no visible "${label}" button in the Assist UI`);
+  button.click();
+};
+
+test('Assist: the page holds a live channel and, when an agent joins, sends a full snapshot and then its changes', async ({tab, site, collector, errorSink}) => {
+  const {agent, snapshot} = await watchedPage(tab, site, collector, errorSink);
+  expect(JSON.stringify(snapshot)).toContain('Your cart');
+  await tab.evaluate(() => (document.getElementById('title')!.textContent = 'Changed live'));
+  await agent.next(evWith(3, 'Changed live'));
+  await agent.close();
+});
+
+test("Assist: control asks the user; allowed, the agent's typing reaches an input; End control ends it", async ({tab, site, collector, errorSink}) => {
+  const {agent, snapshot} = await watchedPage(tab, site, collector, errorSink);
+  const name = snapshotIdOf(snapshot, 'name');
+  expect(name, 'the input is in the snapshot').not.toBeNull();
+  agent.send({t: 'control', action: 'request'});
+  await waitFor(tab, dialogShown);
+  await tab.evaluate(pressAssistButton, 'Allow');
+  await agent.next(controlState('allowed'));
+  expect(await tab.evaluate(dialogShown)).toBe(false);
+
+  agent.send({t: 'input', input: {kind: 'type', id: name!, text: 'Ada'}});
+  await waitFor(tab, () => (document.getElementById('name') as HTMLInputElement).value === 'Ada');
+  expect(await tab.evaluate(() => (window as any).typed)).toEqual(['Ada']);
+
+  await tab.evaluate(pressAssistButton, 'End control');
+  await agent.next(controlState('ended'));
+  await agent.close();
+});
+
+test('Assist: denied control applies no input', async ({tab, site, collector, errorSink}) => {
+  const {agent, snapshot} = await watchedPage(tab, site, collector, errorSink);
+  const name = snapshotIdOf(snapshot, 'name');
+  agent.send({t: 'control', action: 'request'});
+  await waitFor(tab, dialogShown);
+  await tab.evaluate(pressAssistButton, 'Deny');
+  await agent.next(controlState('denied'));
+
+  agent.send({t: 'input', input: {kind: 'type', id: name!, text: 'Ada'}});
+  // Frames reach the page in order: once the next request shows its dialog, the input had its turn.
+  agent.send({t: 'control', action: 'request'});
+  await waitFor(tab, dialogShown);
+  expect(await tab.evaluate(() => ({value: (document.getElementById('name') as HTMLInputElement).value, typed: (window as any).typed}))).toEqual({value: '', typed: []});
+  await tab.evaluate(pressAssistButton, 'Deny');
+  await agent.next(controlState('denied'));
+  await agent.close();
 });
