@@ -3,8 +3,8 @@
 // is played by the test (helpers/fakeLiveChannel.ts) so that every frame the
 // page sends can be checked; handshakes and storage are the real collector's.
 import {readFileSync} from 'node:fs';
-import {build} from 'esbuild';
 import {test, expect, trackedPage, startTracker, waitForRecording} from './fixtures';
+import {reactAppScript} from './helpers/reactApp';
 import {fakeLiveChannel, snapshotNodeId, type FakeLiveChannel} from './helpers/fakeLiveChannel';
 import {snippet, htmlPage, NONCE, type Site} from './helpers/site';
 import type {Page} from '@playwright/test';
@@ -14,46 +14,6 @@ type Ev = Extract<TrackerFrame, {t: 'ev'}>;
 const isEv = (frame: TrackerFrame): frame is Ev => frame.t === 'ev';
 const isControl = (state: string) => (frame: TrackerFrame) => frame.t === 'control' && frame.state === state;
 const CONTROL_DIALOG = {name: 'Allow remote control?'};
-
-// A React form: the input is controlled (its value comes from state), so
-// typing reaches it only if React's onChange fires.
-const REACT_APP = `
-import {useState} from 'react';
-import {createRoot} from 'react-dom/client';
-function App() {
-  const [name, setName] = useState('');
-  const [clicks, setClicks] = useState(0);
-  const [submitted, setSubmitted] = useState('');
-  return (
-    <form onSubmit={(event) => { event.preventDefault(); setSubmitted(name); }}>
-      <input id="name" value={name} onChange={(event) => setName(event.target.value)} />
-      <input id="secret" type="password" defaultValue="" />
-      <button id="more" type="button" onClick={() => setClicks(clicks + 1)}>more</button>
-      <p id="echo">{name}</p>
-      <p id="clicks">{clicks}</p>
-      <p id="submitted">{submitted}</p>
-    </form>
-  );
-}
-createRoot(document.getElementById('app')).render(<App />);
-`;
-
-let reactApp: string | null = null;
-async function reactAppScript(): Promise<string> {
-  reactApp ??= (
-    await build({
-      stdin: {contents: REACT_APP, loader: 'jsx', resolveDir: process.cwd()},
-      bundle: true,
-      write: false,
-      minify: true,
-      format: 'iife',
-      jsx: 'automatic',
-      define: {'process.env.NODE_ENV': '"production"'},
-      logLevel: 'warning',
-    })
-  ).outputFiles[0].text;
-  return reactApp;
-}
 
 function serveAssist(site: Site): void {
   site.file('/tracker-assist.js', readFileSync('dist/tracker-assist.js', 'utf8'), 'text/javascript');

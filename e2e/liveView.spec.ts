@@ -9,6 +9,7 @@
 // page with `assist: true`, the collector's relay and the viewer.
 import {test as base, expect, trackedPage, startTracker, waitForRecording} from './fixtures';
 import {loginViewer} from './helpers/collector';
+import {reactAppScript} from './helpers/reactApp';
 import {storedText} from './helpers/storedText';
 import type {AgentFrame, LiveEvent, ToAgentFrame} from '../bundle/assist/protocol';
 import type {Page, WebSocketRoute} from '@playwright/test';
@@ -443,6 +444,57 @@ test.describe('with the tracker and the relay', () => {
     await expect(other).toHaveAttribute('aria-pressed', 'true');
     const title = label.includes('/help') ? 'Help' : 'Your cart';
     await expect(replay(page).locator('#title')).toHaveText(title, {timeout: 2000});
+  });
+
+  test('through the real relay, the agent\'s click and typing reach a React-controlled input; a password field refuses typing; Esc in the page ends control', async ({page, context, site, collector}) => {
+    const user = await context.newPage();
+    site.file('/tracker-assist.js', readFileSync(ASSIST_PART, 'utf8'), 'text/javascript');
+    site.file('/app.js', await reactAppScript(), 'text/javascript');
+    await user.goto(trackedPage(site, collector, {path: '/react', initOptions: {assist: true}, body: '<div id="app"></div><script src="/app.js"></script>'}));
+    const {sessionID} = await startTracker(user);
+    await waitForRecording(user);
+    await page.goto(`${collector.url}/#/live/${sessionID}`);
+    await expect(replay(page).locator('#more')).toBeVisible();
+    await page.click('#request-control');
+    await user.getByRole('dialog').getByRole('button', {name: 'Allow'}).click();
+    await expect(page.locator('#control-state')).toHaveAttribute('data-state', 'allowed');
+
+    await replay(page).locator('#more').click({force: true});
+    await expect(user.locator('#clicks')).toHaveText('1');
+    const name = (await replay(page).locator('#name').boundingBox())!;
+    await page.mouse.click(name.x + 5, name.y + 5);
+    await page.keyboard.type('Ada');
+    // React's state, not only the DOM value: its onChange fired.
+    await expect(user.locator('#echo')).toHaveText('Ada');
+    // The password field is blocked: the agent sees an empty box of its size (no id), and aims at it.
+    const secret = (await replay(page).locator('input').nth(1).boundingBox())!;
+    await page.mouse.click(secret.x + 5, secret.y + 5);
+    await page.keyboard.type('hunter2');
+    await page.waitForTimeout(300);
+    await expect(user.locator('#secret')).toHaveValue('');
+
+    await user.bringToFront();
+    await user.keyboard.press('Escape');
+    await expect(page.locator('#control-state')).toHaveAttribute('data-state', 'ended');
+  });
+
+  test('the view follows the user to a new page of the same tab, and the tab leaves the live list within 2 s of closing', async ({page, context, site, collector}) => {
+    const user = await context.newPage();
+    const sessionID = await assistPage(site, collector, user);
+    await page.bringToFront();
+    await page.goto(`${collector.url}/#/live/${sessionID}`);
+    await expect(replay(page).locator('#title')).toHaveText('Your cart');
+    await user.goto(trackedPage(site, collector, {path: '/checkout', initOptions: {assist: true}, body: '<h1 id="title">Checkout</h1>'}));
+    await startTracker(user);
+    await expect(replay(page).locator('#title')).toHaveText('Checkout', {timeout: 5000});
+    await expect(page.locator('#live-url')).toContainText('/checkout');
+
+    const listed = async () => (await (await page.request.get(`${collector.url}/api/live`)).json()).sessions.map((s: {sessionID: string}) => s.sessionID);
+    expect(await listed()).toContain(sessionID);
+    await user.close();
+    const closed = Date.now();
+    await expect.poll(listed, {timeout: 2000, intervals: [50]}).not.toContain(sessionID);
+    expect(Date.now() - closed).toBeLessThan(2000);
   });
 
   test('an assistOnly session is watched live and stores nothing: no event, and no text of the page anywhere in the collector\'s files', async ({page, context, site, collector}) => {
