@@ -2,21 +2,16 @@
 // Input is checked field by field and rebuilt, so that nothing but what the
 // protocol names ever reaches the user's page.
 import type {AgentFrame, AgentInput} from '../../bundle/assist/protocol';
+import {isText, readFrameObject} from './readFrame';
 
 const MAX_TEXT = 4096;
 
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const optionalNumber = (value: unknown) => value === undefined || isNumber(value);
-const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max;
 
 export function parseAgentFrame(data: string): AgentFrame | null {
-  let frame: Record<string, unknown>;
-  try {
-    frame = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (!frame || typeof frame !== 'object') return null;
+  const frame = readFrameObject(data);
+  if (!frame) return null;
   switch (frame.t) {
     case 'tab':
       return isText(frame.tab, 128) ? {t: 'tab', tab: frame.tab} : null;

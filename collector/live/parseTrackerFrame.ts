@@ -1,20 +1,14 @@
 // A tracker channel's frame, checked against protocol.ts; null when it is not one.
 import type {ControlState, LiveEvent, TrackerFrame} from '../../bundle/assist/protocol';
+import {isText, readFrameObject} from './readFrame';
 
 const STATES: ReadonlySet<string> = new Set<ControlState>(['asked', 'allowed', 'denied', 'ended']);
 const MAX_ID = 128;
 const MAX_URL = 8192;
 
-const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max;
-
 export function parseTrackerFrame(data: string): TrackerFrame | null {
-  let frame: Record<string, unknown>;
-  try {
-    frame = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (!frame || typeof frame !== 'object') return null;
+  const frame = readFrameObject(data);
+  if (!frame) return null;
   switch (frame.t) {
     case 'hello':
       if (!isText(frame.token, 4096) || !isText(frame.tab, MAX_ID) || !frame.tab || !isText(frame.url, MAX_URL) || typeof frame.visible !== 'boolean') return null;

@@ -50,15 +50,5 @@ export interface NavigationPayload {
 export const META = 4;
 export const CUSTOM = 5;
 
-/** A session with a live channel connected now (GET /api/live, SPEC section 8). */
-export interface LiveSession {
-  sessionID: string;
-  projectKey: string;
-  userID: string | null;
-  userUUID: string;
-  metadata: Record<string, string>;
-  assistOnly: boolean;
-  /** The agents watching it now, by name. */
-  agents: string[];
-  tabs: {tabID: string; url: string; visible: boolean; since: number}[];
-}
+/** A session with a live channel connected now (GET /api/live, SPEC section 8): the collector's own type. */
+export type {LiveSessionPresence as LiveSession} from '../live/livePresence';

@@ -12,14 +12,9 @@
 import {mkdir, open, readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {writeFileAtomic} from '../../lib/writeFileAtomic';
-import type {AuditEntry, AuditQuery, StoredLogin} from '../storage';
+import type {AuditEntry, StoredLogin, Storage} from '../storage';
 
-export interface FileAccessStore {
-  putLogin(login: StoredLogin): Promise<void>;
-  getLogin(idHash: string, now: number): Promise<StoredLogin | undefined>;
-  takeLogin(idHash: string): Promise<StoredLogin | undefined>;
-  appendAudit(entry: AuditEntry): Promise<void>;
-  listAudit(query: AuditQuery): Promise<AuditEntry[]>;
+export interface FileAccessStore extends Pick<Storage, 'putLogin' | 'getLogin' | 'takeLogin' | 'appendAudit' | 'listAudit'> {
   close(): Promise<void>;
 }
 
