@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     rateLimits: args.rateLimits,
     connectionLimits: args.connectionLimits,
     trustedProxies: args.trustedProxies,
+    live: args.maxLiveChannels === undefined ? undefined : {maxChannels: args.maxLiveChannels},
   });
 
   // One write, so that whoever waits for the "listening on" line has the notes too.

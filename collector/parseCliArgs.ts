@@ -41,7 +41,8 @@ abuse limits, per collector process (README: "Running the collector in productio
   --new-sessions-per-minute N     new sessions a minute for one project (default 3000)
   --trust-proxy                   one reverse proxy in front: the client's address is the last X-Forwarded-For entry
   --trusted-proxies N             N proxies in front, each appending to X-Forwarded-For
-  --max-connections N             connections open at once (default 1000; 0: no cap)
+  --max-connections N             connections open at once for requests (default 1000; 0: no cap)
+  --max-live-channels N           Assist's live channels open at once (default 20000)
   --max-connections-per-address N connections open at once from one address (default 100; 0: no cap)
   --headers-timeout SECONDS       a request must send its headers within this (default 10)
   --request-timeout SECONDS       a request must be received whole within this (default 30)
@@ -73,6 +74,7 @@ export interface CliArgs {
   rateLimits: Partial<RateLimits>;
   connectionLimits: Partial<ConnectionLimits>;
   trustedProxies: number;
+  maxLiveChannels?: number;
   logLevel: LogLevel;
   database?: string;
   blobs?: string;
@@ -114,6 +116,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'trust-proxy': {type: 'boolean'},
         'trusted-proxies': {type: 'string'},
         'max-connections': {type: 'string'},
+        'max-live-channels': {type: 'string'},
         'max-connections-per-address': {type: 'string'},
         'headers-timeout': {type: 'string'},
         'request-timeout': {type: 'string'},
@@ -173,6 +176,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     if (!/^\d{1,2}$/.test(values['trusted-proxies'])) throw new Error(`--trusted-proxies ${values['trusted-proxies']}: give how many proxies are in front (1 for one), or leave it out`);
   }
   if (values['max-connections'] !== undefined) args.connectionLimits.maxConnections = count('--max-connections', values['max-connections']);
+  if (values['max-live-channels'] !== undefined) args.maxLiveChannels = count('--max-live-channels', values['max-live-channels']);
   if (values['max-connections-per-address'] !== undefined) {
     args.connectionLimits.maxConnectionsPerAddress = count('--max-connections-per-address', values['max-connections-per-address']);
   }

@@ -160,8 +160,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const server = createServer(connectionServerOptions(connectionLimits), (req, res) => {
     void serve(req, res, collector, {closing: () => closing, logger});
   });
-  const live = attachLiveChannels(server, collector, relay, liveLimits, () => closing);
-  guardConnections(server, {limits: connectionLimits, perAddress: trustedProxies === 0, exemptLoopback: rateLimits.exemptLoopback, metrics, logger});
+  const guard = guardConnections(server, {limits: connectionLimits, perAddress: trustedProxies === 0, exemptLoopback: rateLimits.exemptLoopback, metrics, logger});
+  const live = attachLiveChannels(server, collector, relay, liveLimits, () => closing, guard);
   try {
     await listen(server, options.port ?? 0, host);
   } catch (error) {

@@ -142,6 +142,12 @@ export interface LiveLimits {
   agentsPerSession: number;
   /** An agent's unsent frames past this are dropped, and it is resynced once it drains (default 4 MiB). */
   agentBufferedBytes: number;
+  /**
+   * Live channels (tabs and agents) open at once (default 20,000; more: 503 at
+   * the upgrade). They do not count against `maxConnections`, which is for
+   * requests: a tab holds its channel for as long as it is open.
+   */
+  maxChannels: number;
 }
 
 export interface CollectorOptions {

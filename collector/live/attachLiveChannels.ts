@@ -4,6 +4,7 @@
 // Each has its own WebSocketServer for its frame size cap. Upgrades to any
 // other path are answered 404.
 import type {IncomingMessage, Server} from 'node:http';
+import type {Socket} from 'node:net';
 import type {Duplex} from 'node:stream';
 import {WebSocketServer, type WebSocket} from 'ws';
 import {matchPath} from '../lib/matchPath';
@@ -14,6 +15,7 @@ import {acceptTrackerChannel} from './acceptTrackerChannel';
 import {CLOSE, type LiveRelay} from './createLiveRelay';
 import {pingLiveSockets} from './pingLiveSockets';
 import {refuseUpgrade} from './refuseUpgrade';
+import type {ConnectionGuard} from '../ops/guardConnections';
 
 export const TRACKER_PATH = '/v1/web/live';
 export const AGENT_PATH = '/api/live/:sessionID';
@@ -26,7 +28,7 @@ export interface LiveChannels {
   close(): Promise<void>;
 }
 
-export function attachLiveChannels(http: Server, collector: Collector, relay: LiveRelay, limits: LiveLimits, closing: () => boolean): LiveChannels {
+export function attachLiveChannels(http: Server, collector: Collector, relay: LiveRelay, limits: LiveLimits, closing: () => boolean, guard: ConnectionGuard): LiveChannels {
   // Compression is off: frames are relayed as they come, and per-message deflate holds memory per socket.
   const trackers = new WebSocketServer({noServer: true, maxPayload: limits.trackerFrameBytes, perMessageDeflate: false});
   const agents = new WebSocketServer({noServer: true, maxPayload: limits.agentFrameBytes, perMessageDeflate: false});
@@ -43,6 +45,15 @@ export function attachLiveChannels(http: Server, collector: Collector, relay: Li
     if (closing()) {
       refuseUpgrade(socket, 503, 'the collector is stopping: connect again in a moment', {'Retry-After': '5'});
       return;
+    }
+    const live = path === TRACKER_PATH || matchPath(AGENT_PATH, path) !== null;
+    if (live) {
+      // From here on the connection counts as a live channel, not against the request caps.
+      guard.release(socket as Socket);
+      if (trackers.clients.size + agents.clients.size >= limits.maxChannels) {
+        refuseUpgrade(socket, 503, `this collector holds ${limits.maxChannels} live channels already (--max-live-channels): try again later`, {'Retry-After': '30'});
+        return;
+      }
     }
     if (path === TRACKER_PATH) {
       counted(TRACKER_PATH)(acceptTrackerChannel(req, socket, head, {collector, relay, server: trackers, limits}));

@@ -3,10 +3,13 @@
 //     whole within `requestTimeoutSeconds` (Node answers 408 and closes);
 //     Node's own defaults (60 s and 300 s, checked every 30 s) let a client
 //     that dribbles bytes hold a connection for minutes;
-//   - at most `maxConnections` connections at once (Node closes the ones
-//     beyond at accept, costing nothing), and at most
-//     `maxConnectionsPerAddress` from one address, so that one address alone
-//     cannot fill the whole allowance.
+//   - at most `maxConnections` connections at once (the ones beyond are
+//     closed as they are accepted), and at most `maxConnectionsPerAddress`
+//     from one address, so that one address alone cannot fill the whole
+//     allowance. A connection that becomes one of Assist's live channels
+//     leaves both counts (`release`): a tab holds its channel for as long as
+//     it is open, and a thousand open tabs must not lock everybody else out;
+//     live channels have their own cap (LiveLimits.maxChannels).
 // Idle keep-alive connections are closed after `keepAliveTimeoutSeconds`.
 import type {Server, ServerOptions} from 'node:http';
 import type {Socket} from 'node:net';
@@ -35,12 +38,16 @@ export interface GuardOptions {
 // A flood of refusals is logged once a minute, with how many there were.
 const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
-export function guardConnections(server: Server, options: GuardOptions): void {
+export interface ConnectionGuard {
+  /** The connection became a live channel: it no longer counts against the caps. */
+  release(socket: Socket): void;
+}
+
+export function guardConnections(server: Server, options: GuardOptions): ConnectionGuard {
   const {limits, metrics, logger} = options;
   server.headersTimeout = limits.headersTimeoutSeconds * 1000;
   server.requestTimeout = limits.requestTimeoutSeconds * 1000;
   server.keepAliveTimeout = limits.keepAliveTimeoutSeconds * 1000;
-  if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
 
   let refusedSinceLog = 0;
   let loggedAt = -Infinity;
@@ -52,28 +59,45 @@ export function guardConnections(server: Server, options: GuardOptions): void {
     loggedAt = Date.now();
     refusedSinceLog = 0;
   };
-  server.on('drop', (data?: {remoteAddress?: string}) => refused('max-connections', data?.remoteAddress));
 
+  let open = 0;
   const perAddress = new Map<string, number>();
+  /** The connections counted now, with the per-address key each counts under (null: none). */
+  const counted = new Map<Socket, string | null>();
+  const release = (socket: Socket) => {
+    if (!counted.has(socket)) return;
+    const key = counted.get(socket)!;
+    counted.delete(socket);
+    open--;
+    if (key === null) return;
+    const left = (perAddress.get(key) ?? 1) - 1;
+    if (left > 0) perAddress.set(key, left);
+    else perAddress.delete(key);
+  };
   server.on('connection', (socket: Socket) => {
     const address = normalizeAddress(socket.remoteAddress ?? '');
+    if (limits.maxConnections > 0 && open >= limits.maxConnections) {
+      refused('max-connections', address);
+      socket.destroy();
+      return;
+    }
     const key = options.perAddress && limits.maxConnectionsPerAddress > 0 && !(options.exemptLoopback && isLoopbackAddress(address)) ? addressKey(address) : null;
     if (key !== null) {
-      const open = perAddress.get(key) ?? 0;
-      if (open >= limits.maxConnectionsPerAddress) {
+      const fromThere = perAddress.get(key) ?? 0;
+      if (fromThere >= limits.maxConnectionsPerAddress) {
         refused('max-connections-per-address', address);
         socket.destroy();
         return;
       }
-      perAddress.set(key, open + 1);
+      perAddress.set(key, fromThere + 1);
     }
+    open++;
+    counted.set(socket, key);
     metrics.connectionOpened();
     socket.once('close', () => {
       metrics.connectionClosed();
-      if (key === null) return;
-      const left = (perAddress.get(key) ?? 1) - 1;
-      if (left > 0) perAddress.set(key, left);
-      else perAddress.delete(key);
+      release(socket);
     });
   });
+  return {release};
 }

@@ -4,6 +4,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {hashSecret, type AccessKey} from '../access/accessKeys';
 import {ADMIN, collectorFor, getJson, startSession} from './helpers';
+import {WebSocket} from 'ws';
 import {connectAgent, connectTracker, eventually, listed, sleep, watch, wsUrl} from './liveHelpers';
 
 const VIEWER_KEY = 'ops-viewer-key-0123456789abcdef';
@@ -163,4 +164,24 @@ test('close() ends every live socket at once with 1001', async () => {
   assert.equal(await tracker.closed, 1001);
   assert.equal(await agent.closed, 1001);
   await sleep(10);
+});
+
+test('live channels do not count against the connection cap for requests, and have a cap of their own', async () => {
+  const {url} = await collectorFor({connectionLimits: {maxConnections: 4}, live: {maxChannels: 8}});
+  const grant = await startSession(url);
+  // More tabs than the request cap, each holding its channel.
+  const tabs = [];
+  for (let i = 0; i < 8; i++) tabs.push(await connectTracker(url, grant.sessionToken, {tab: `tab-${i}`}));
+  await eventually(async () => (await getJson(url, '/api/live')).json.sessions[0]?.tabs.length === 8, 3000, 'eight tabs listed');
+  // Requests still get through,
+  for (let i = 0; i < 3; i++) assert.equal((await fetch(`${url}/healthz`)).status, 200);
+  // and the channel past the live cap is refused at its upgrade.
+  const refused = await new Promise<number>((resolve) => {
+    const socket = new WebSocket(wsUrl(url, '/v1/web/live'));
+    socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    socket.on('open', () => resolve(101));
+    socket.on('error', () => {});
+  });
+  assert.equal(refused, 503);
+  for (const tab of tabs) tab.socket.close();
 });
