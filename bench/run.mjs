@@ -27,6 +27,7 @@ import {measureCollectorThroughput} from './figures/measureCollectorThroughput.m
 import {measureViewer} from './figures/measureViewer.mjs';
 import {measureCaptureCost} from './figures/measureCaptureCost.mjs';
 import {measureCanvasCost} from './figures/measureCanvasCost.mjs';
+import {measureLive} from './figures/measureLive.mjs';
 
 // Paths in the harness (dist/, loader/, bench/pages/) are relative to the project.
 process.chdir(join(dirname(fileURLToPath(import.meta.url)), '..'));
@@ -41,6 +42,7 @@ const FIGURES = [
   {id: 'viewer', number: 8, title: 'Replay viewer', measure: measureViewer, needs: ['browser']},
   {id: 'capture', number: 9, title: 'Capture cost', measure: measureCaptureCost, needs: ['browser', 'collector']},
   {id: 'canvas', number: 10, title: 'Canvas capture cost', measure: measureCanvasCost, needs: ['browser', 'collector']},
+  {id: 'live', number: 11, title: 'Live sessions (Assist)', measure: measureLive, needs: ['browser', 'collector']},
   // Last and alone: the browser is closed so the collector and the load
   // generator have the two cores to themselves.
   {id: 'throughput', number: 7, title: 'Collector throughput', measure: measureCollectorThroughput, needs: []},

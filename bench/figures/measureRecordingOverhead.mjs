@@ -52,7 +52,8 @@ const SETTLE_MS = 1000;
 const FLUSH_INTERVAL_MS = 5000;
 const windowMs = (smoke) => (smoke ? 1500 : FLUSH_INTERVAL_MS + 2000);
 
-const startVariant = async ({variant, settleMs}) => {
+// Also used by figure 11 (measureLive.mjs), which measures the same way.
+export const startVariant = async ({variant, settleMs}) => {
   if (variant === 'rrweb') {
     if (!window.benchRecorder.start()) throw new Error('rrweb did not start');
   } else if (variant !== 'none') {
@@ -72,7 +73,7 @@ const startVariant = async ({variant, settleMs}) => {
 };
 
 // In the page: the workload, then one timer to the end of the window.
-const runWorkload = async (window_) => {
+export const runWorkload = async (window_) => {
   const start = performance.now();
   window.workload();
   const mutated = performance.now();

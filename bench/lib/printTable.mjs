@@ -5,6 +5,8 @@ const UNITS = {
   ms: (v) => `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`,
   perSecond: (v) => `${Math.round(v).toLocaleString('en-US')}/s`,
   times: (v) => `${v.toFixed(1)}×`,
+  MB: (v) => `${v.toFixed(0)} MB`,
+  percent: (v) => `${v.toFixed(2)} %`,
 };
 
 export function formatValue(value, unit) {

@@ -4,7 +4,8 @@
 //   --smoke | BENCH_SMOKE=1          one repetition of everything, short sessions
 //   --reps N | BENCH_REPS=N          repetitions per variant of every timed figure
 //   --only a,b | BENCH_ONLY=a,b      only these figures (sizes, pageLoad, recording,
-//                                    delivery, wire, start, viewer, capture, throughput)
+//                                    delivery, wire, start, viewer, capture, canvas,
+//                                    live, throughput)
 //   --session-seconds N              length of the scripted session (figure 5)
 //   --throughput-seconds N           length of the load test (figure 7)
 //   --connections N                  concurrent clients of the load test
