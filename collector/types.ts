@@ -128,7 +128,7 @@ export interface LiveLimits {
   helloTimeoutMs: number;
   /** Sockets are pinged this often and ended when the previous ping got no pong (default 20000 ms). */
   pingIntervalMs: number;
-  /** A tracker channel that sends nothing for this long is ended (default 45000 ms; heartbeats come every 15 s). */
+  /** A tracker channel that sends nothing for this long is ended (default 55000 ms; heartbeats come every 25 s). */
   trackerSilenceMs: number;
   /** How long agents wait for a closed tab to come back (a page load) before they are told it is gone (default 3000 ms). */
   tabGraceMs: number;

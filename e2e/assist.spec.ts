@@ -65,7 +65,7 @@ test('the channel says hello with the session token and then carries nothing but
     document.body.append(document.createElement('div'));
     history.pushState(null, '', '/elsewhere');
   });
-  // The URL change is reported within a second, not at the next 15 s beat.
+  // The URL change is reported within a second, not at the next 25 s beat.
   await live.waitFor((frame) => frame.t === 'hb' && frame.url.endsWith('/elsewhere'), 3000, 0);
   await page.waitForTimeout(1000);
   expect(new Set(live.frames.map((frame) => frame.t))).toEqual(new Set(['hello', 'hb']));

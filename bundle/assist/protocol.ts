@@ -38,7 +38,7 @@ export type AgentInput =
 export type TrackerFrame =
   /** First frame. `tab` is stable across the tab's page loads (sessionStorage). */
   | {t: 'hello'; token: string; tab: string; pageID: number; url: string; visible: boolean}
-  /** Every 15 s, and at once when visibility or the URL changes. */
+  /** Every 25 s, and at once when visibility or the URL changes. */
   | {t: 'hb'; url: string; visible: boolean}
   /** Recorded events, only while an agent watches; the first after `snapshot` begins with a full snapshot. */
   | {t: 'ev'; events: LiveEvent[]}

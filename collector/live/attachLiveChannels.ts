@@ -36,7 +36,11 @@ export function attachLiveChannels(http: Server, collector: Collector, relay: Li
     yield* trackers.clients;
     yield* agents.clients;
   };
-  const stopPings = pingLiveSockets(everySocket, limits.pingIntervalMs);
+  // Agents send nothing while they watch: pings find the ones lost without a
+  // close. A tab sends a heartbeat every 25 s, and one silent for
+  // trackerSilenceMs is ended (acceptTrackerChannel.ts): pinging every tab too
+  // cost more CPU than the heartbeats themselves (bench figure 11).
+  const stopPings = pingLiveSockets(() => agents.clients, limits.pingIntervalMs);
 
   const counted = (route: string) => (status: number) => collector.metrics.request(route, 'GET', status);
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -77,6 +77,9 @@ interface LocalTracker {
   channel: string;
   sessionID: string;
   socket: WebSocket;
+  /** What the tab said last: a heartbeat that changes neither is not published. */
+  url: string;
+  visible: boolean;
 }
 
 interface LocalAgent {
@@ -421,7 +424,7 @@ export function createLiveRelay(options: LiveRelayOptions): LiveRelay {
   return {
     addTracker(socket, hello) {
       const channel = randomUUID();
-      trackers.set(channel, {channel, sessionID: hello.sessionID, socket});
+      trackers.set(channel, {channel, sessionID: hello.sessionID, socket, url: hello.url, visible: hello.visible});
       hold(hello.sessionID);
       bus.publish(hello.sessionID, {kind: 'tab-open', channel, tab: hello.tab, url: hello.url, visible: hello.visible, since: now(), session: hello.session});
       return channel;
@@ -430,8 +433,13 @@ export function createLiveRelay(options: LiveRelayOptions): LiveRelay {
     trackerFrame(channel, frame, arrivedAt) {
       const local = trackers.get(channel);
       if (!local) return;
-      if (frame.t === 'hb') bus.publish(local.sessionID, {kind: 'tab-update', channel, url: frame.url, visible: frame.visible});
-      else if (frame.t === 'control') bus.publish(local.sessionID, {kind: 'tab-control', channel, state: frame.state, agent: frame.agent});
+      if (frame.t === 'hb') {
+        // Most heartbeats only say the tab is there (the socket's silence timer heard it): nothing to tell anyone.
+        if (frame.url === local.url && frame.visible === local.visible) return;
+        local.url = frame.url;
+        local.visible = frame.visible;
+        bus.publish(local.sessionID, {kind: 'tab-update', channel, url: frame.url, visible: frame.visible});
+      } else if (frame.t === 'control') bus.publish(local.sessionID, {kind: 'tab-control', channel, state: frame.state, agent: frame.agent});
       else if (frame.t === 'ev') {
         const tab = sessions.get(local.sessionID)?.tabs.get(sessions.get(local.sessionID)?.channels.get(channel) ?? '');
         // Made once for every agent; nothing is made while nobody watches.

@@ -4,8 +4,9 @@ import type {LiveLimits} from '../types';
 export const DEFAULT_LIVE_LIMITS: LiveLimits = {
   helloTimeoutMs: 5000,
   pingIntervalMs: 20_000,
-  // Heartbeats come every 15 s: three missed ones.
-  trackerSilenceMs: 45_000,
+  // Heartbeats come every 25 s: two missed ones and a little, so that a tab
+  // lost without a close leaves the list within 60 s (SPEC section 8).
+  trackerSilenceMs: 55_000,
   // A page load closes the old page's channel before the new page says hello.
   tabGraceMs: 3000,
   trackerFramesPerSecond: 200,

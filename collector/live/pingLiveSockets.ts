@@ -1,7 +1,7 @@
-// Finds connections lost without a close (a laptop lid shut, a network gone):
-// every `intervalMs` each socket is pinged, and a socket that did not answer
-// the previous ping is ended. A lost connection is thus found within two
-// intervals.
+// Finds agents' connections lost without a close (a laptop lid shut, a
+// network gone): every `intervalMs` each socket is pinged, and a socket that
+// did not answer the previous ping is ended. A lost connection is thus found
+// within two intervals.
 import type {WebSocket} from 'ws';
 
 export function pingLiveSockets(sockets: () => Iterable<WebSocket>, intervalMs: number): () => void {

@@ -131,16 +131,25 @@ test('a session takes at most agentsPerSession agents: the next is answered 429'
   await tracker.close();
 });
 
-test('a tab whose connection is lost without a close (no pong) leaves /api/live within two ping intervals', async () => {
+test('an agent whose connection is lost without a close (no pong) is dropped within two ping intervals; tabs are not pinged', async () => {
   const {url} = await collectorFor({live: {pingIntervalMs: 400}});
   const grant = await startSession(url);
+  const tracker = await connectTracker(url, grant.sessionToken);
+  await listed(url, grant.sessionID);
   const {WebSocket} = await import('ws');
-  const socket = new WebSocket(wsUrl(url, '/v1/web/live'), {autoPong: false});
+  const socket = new WebSocket(wsUrl(url, `/api/live/${grant.sessionID}`), {autoPong: false, headers: ADMIN});
   socket.on('error', () => {});
   await new Promise((resolve) => socket.once('open', resolve));
-  socket.send(JSON.stringify({t: 'hello', token: grant.sessionToken, tab: 'tab-1', pageID: 1, url: 'http://shop.test/', visible: true}));
-  await listed(url, grant.sessionID);
-  await eventually(async () => !(await getJson(url, '/api/live')).json.sessions.length, 1000, 'the tab unlisted');
+  const agents = async () => (await getJson(url, '/api/live')).json.sessions[0]?.agents ?? [];
+  await eventually(async () => (await agents()).length === 1, 1000, 'the agent listed');
+  await eventually(async () => (await agents()).length === 0, 1500, 'the agent dropped');
+  // The tab, whose heartbeats say it is there, was never pinged.
+  let pinged = false;
+  tracker.socket.on('ping', () => (pinged = true));
+  await sleep(900);
+  assert.equal(pinged, false);
+  assert.equal((await getJson(url, '/api/live')).json.sessions.length, 1);
+  await tracker.close();
 });
 
 test('a tracker that sends nothing for trackerSilenceMs is ended and unlisted', async () => {
