@@ -2,7 +2,7 @@
 // so that a log shipper can index them without parsing sentences.
 //
 // What reaches a log is chosen field by field by the caller: never a request
-// body, an event, a URL's query string (the read secret may be in `?key=`) or
+// body, an event, a URL's query string (a client may put anything there) or
 // a header. As a second line of defence, fields whose names look like they
 // hold a credential or recorded content are replaced before writing.
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
