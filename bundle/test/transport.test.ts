@@ -75,10 +75,17 @@ test('a batch in flight larger than the cap does not make the drop-and-report lo
     onDelivered() {},
   });
   try {
+    // Waited for, not slept on: gzipping 50 KB takes longer on a loaded machine.
+    const inFlight = async () => {
+      for (let waited = 0; !pending.length; waited += 5) {
+        assert.ok(waited < 5000, 'no request was made');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
     transport.enqueue(encodeEvents([event(50_000)])); // a big snapshot, in flight
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    pending.shift()?.(); // its first try fails: a backlog now, and it is retried (in flight again)
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await inFlight();
+    pending.shift()!(); // its first try fails: a backlog now, and it is retried (in flight again)
+    await inFlight();
     for (let i = 0; i < 5; i++) transport.enqueue(encodeEvents([event(2_000)]));
     assert.ok(lost.length >= 1 && lost.length <= 5, `reported ${lost.length} losses`);
     assert.ok(transport.bufferedBytes() < 60_000);
