@@ -48,8 +48,9 @@ export function createBatcher(options: BatcherOptions) {
   }
 
   return {
-    add(event: RecordedEvent): void {
-      pending.json.push(JSON.stringify(event));
+    /** `json` is the event's JSON when it was made already (for the live stream). */
+    add(event: RecordedEvent, json = JSON.stringify(event)): void {
+      pending.json.push(json);
       pending.timestamps.push(event.timestamp);
       // A full batch, or a full snapshot (by far the largest event: it goes out
       // at once and travels alone), is cut in a task of its own, not inside

@@ -157,11 +157,13 @@ export function createTracker(config: BundleConfig): LiveTracker {
   let live: LiveChannel | null = null;
   let assist: Assist | null = null;
   let assistLoading: Promise<StartAssist | null> | null = null;
-  let tap: ((event: RecordedEvent) => void) | null = null;
+  let tap: ((event: RecordedEvent, json: string) => void) | null = null;
   let tabID: string | undefined;
 
   function record(event: RecordedEvent): void {
-    tap?.(event);
+    // Watched: one serialization for the live stream and the batch alike.
+    const json = tap ? JSON.stringify(event) : undefined;
+    tap?.(event, json!);
     // rrweb's throttled callbacks (mousemove, scroll) can still fire after stop().
     if (!batcher && !buffer) return;
     stats.recordedEvents++;
@@ -173,7 +175,7 @@ export function createTracker(config: BundleConfig): LiveTracker {
       stats.droppedEvents++;
       return;
     }
-    batcher!.add(event);
+    batcher!.add(event, json);
   }
 
   function custom(tag: string, payload: unknown, timestamp = Date.now()): void {

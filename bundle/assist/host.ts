@@ -6,9 +6,13 @@ import type {Recorder} from '../recorder';
 import type {ToTrackerFrame, TrackerFrame} from './protocol';
 
 export interface AssistHost {
-  send(frame: TrackerFrame): void;
-  /** Every event the recorder records from now on (already redacted), until tap(null). */
-  tap(listener: ((event: RecordedEvent) => void) | null): void;
+  /** A frame, or a frame's JSON sent as it is. */
+  send(frame: TrackerFrame | string): void;
+  /**
+   * Every event the recorder records from now on (already redacted), until
+   * tap(null), with its JSON: made once for the stream and the batch alike.
+   */
+  tap(listener: ((event: RecordedEvent, json: string) => void) | null): void;
   /**
    * The recorder (its snapshots, rrweb's node ids); null before it starts. In
    * an assistOnly session, where nothing records until an agent watches, it

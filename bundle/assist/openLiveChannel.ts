@@ -8,8 +8,8 @@ import {backoffDelay} from '../lib/backoff';
 import {redactUrl} from '../lib/redactUrl';
 
 export interface LiveChannel {
-  /** Sent only while connected; a frame that finds the channel down is dropped. */
-  send(frame: TrackerFrame): void;
+  /** Sent only while connected; a frame that finds the channel down is dropped. A string is a frame's JSON, sent as it is. */
+  send(frame: TrackerFrame | string): void;
   /** Connect anew: hello() gives the token of a new handshake. */
   reconnect(): void;
   close(): void;
@@ -28,7 +28,8 @@ export function openLiveChannel(
   let lastBeat: string;
   let sinceBeat = 0;
   const state = () => ({url: redactUrl(location.href), visible: !document.hidden});
-  const send = (frame: object) => socket?.readyState == 1 && socket.send(JSON.stringify(frame));
+  // A string is a frame already serialized (events, from their batch's JSON).
+  const send = (frame: object | string) => socket?.readyState == 1 && socket.send(typeof frame == 'string' ? frame : JSON.stringify(frame));
   // Every second: a heartbeat every 25 s, and as soon as the URL (pushState
   // cannot be seen without patching it) or the visibility changes. Each
   // heartbeat costs the collector a frame: at 25 s, 10,000 idle tabs stay

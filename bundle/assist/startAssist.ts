@@ -5,7 +5,7 @@
 //   control   the consent dialog, then the agent's input, until control ends
 import type {AssistOptions} from '../types';
 import type {Assist, AssistHost} from './host';
-import type {ControlState, LiveEvent, ToTrackerFrame} from './protocol';
+import type {ControlState, ToTrackerFrame} from './protocol';
 import {privacySelectors} from '../privacySelectors';
 import {assistTexts} from './assistTexts';
 import {createAssistUI, type AssistUI} from './assistUI';
@@ -68,7 +68,7 @@ export function startAssist(host: AssistHost): Assist {
   let controller: string | null = null;
   let controlDialog: {agent: string; close(): void} | null = null;
 
-  const stream = streamEvents((events) => host.send({t: 'ev', events}));
+  const stream = streamEvents(host.send);
   const canWatch = () => agents.length > 0 && (!allowed || agents.every((agent) => allowed.has(agent)));
   const sendControl = (state: ControlState, agent: string) => host.send({t: 'control', state, agent});
 
@@ -76,9 +76,9 @@ export function startAssist(host: AssistHost): Assist {
     stream.clear();
     streaming = true;
     snapshotSeen = false;
-    host.tap((event) => {
+    host.tap((event, json) => {
       if (event.type === FULL_SNAPSHOT) snapshotSeen = true;
-      stream.add(event as LiveEvent);
+      stream.add(json);
     });
     // In an assistOnly session the recorder starts now, with a snapshot of its own.
     const recorder = host.recorder();

@@ -44,23 +44,23 @@ test('a duplicated tab gets a tab id of its own', () => {
   assert.notEqual(claimTabID(), original);
 });
 
-test('events recorded within 50 ms go out as one frame', async () => {
-  const frames: unknown[][] = [];
-  const stream = streamEvents((events) => frames.push(events), 50);
-  stream.add({type: 3, timestamp: 1});
-  stream.add({type: 3, timestamp: 2});
+test('events recorded within 50 ms go out as one frame, made of their JSON as it was given', async () => {
+  const frames: unknown[] = [];
+  const stream = streamEvents((frame) => frames.push(JSON.parse(frame)), 50);
+  stream.add(JSON.stringify({type: 3, timestamp: 1}));
+  stream.add(JSON.stringify({type: 3, timestamp: 2}));
   assert.equal(frames.length, 0);
   await sleep(80);
-  assert.deepEqual(frames, [[{type: 3, timestamp: 1}, {type: 3, timestamp: 2}]]);
-  stream.add({type: 3, timestamp: 3});
+  assert.deepEqual(frames, [{t: 'ev', events: [{type: 3, timestamp: 1}, {type: 3, timestamp: 2}]}]);
+  stream.add(JSON.stringify({type: 3, timestamp: 3}));
   await sleep(80);
   assert.equal(frames.length, 2);
 });
 
 test('a cleared stream sends nothing of what it held', async () => {
-  const frames: unknown[][] = [];
-  const stream = streamEvents((events) => frames.push(events), 20);
-  stream.add({type: 3, timestamp: 1});
+  const frames: string[] = [];
+  const stream = streamEvents((frame) => frames.push(frame), 20);
+  stream.add(JSON.stringify({type: 3, timestamp: 1}));
   stream.clear();
   await sleep(40);
   stream.flush();
