@@ -219,6 +219,9 @@ describe('two collectors on one database: PostgreSQL + S3', {skip: skipWithoutPo
     // Sent again after its answer was lost: still refused, not taken for a duplicate.
     assert.equal((await sendBatch(here.url, busy.sessionToken, 1, 0, events(3))).status, 410);
     for (const grant of [quiet, busy]) assert.equal((await getJson(here.url, `/api/sessions/${grant.sessionID}`)).status, 404);
+    // Closed here, before this describe's after() stops the cluster under them:
+    // their removal sweeps would otherwise query a database going away.
+    await Promise.all([here.close(), there.close()]);
   });
 });
 
