@@ -160,16 +160,20 @@ export function createTracker(config: BundleConfig): LiveTracker {
   let tap: ((event: RecordedEvent, json: string) => void) | null = null;
   let tabID: string | undefined;
 
-  function record(event: RecordedEvent): void {
+  // `json`: the event's JSON when it was made already (a full snapshot's is).
+  function record(event: RecordedEvent, json?: string): void {
     // Watched: one serialization for the live stream and the batch alike.
-    const json = tap ? JSON.stringify(event) : undefined;
-    tap?.(event, json!);
+    if (tap) tap(event, (json ??= JSON.stringify(event)));
     // rrweb's throttled callbacks (mousemove, scroll) can still fire after stop().
     if (!batcher && !buffer) return;
     stats.recordedEvents++;
-    // Replay rebuilds every canvas empty at a full snapshot.
-    if (event.type === FULL_SNAPSHOT) canvas?.resend();
-    if (buffer) return buffer.add(event);
+    if (event.type === FULL_SNAPSHOT) {
+      // Replay rebuilds every canvas empty at a full snapshot.
+      canvas?.resend();
+      // A snapshot is complete: a landmark in DevTools' timeline.
+      performance.mark?.('tracker:recording-started');
+    }
+    if (buffer) return buffer.add(event, json);
     if (paused) {
       paused.discarded++;
       stats.droppedEvents++;
@@ -352,7 +356,7 @@ export function createTracker(config: BundleConfig): LiveTracker {
   function beginCapture(): void {
     const early = earlyEvents;
     earlyEvents = [];
-    early.forEach(record);
+    early.forEach((event) => record(event));
     if (identity.userID !== undefined) custom('tracker.identify', {userID: identity.userID});
     for (const [key, value] of Object.entries(identity.metadata)) custom('tracker.metadata', {key, value});
     if (options.captureVitals) {
@@ -369,8 +373,6 @@ export function createTracker(config: BundleConfig): LiveTracker {
       try {
         recorder = startRecording(options, record);
         if (!recorder) warn('rrweb could not start recording this document');
-        // The full snapshot was taken just now: a landmark in DevTools' timeline.
-        else performance.mark?.('tracker:recording-started');
       } catch (error) {
         warn('recording could not start', error);
       }

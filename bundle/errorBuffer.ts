@@ -19,7 +19,8 @@ export interface BufferedEvent {
 }
 
 export interface ErrorBuffer {
-  add(event: RecordedEvent): void;
+  /** `json`: the event's JSON when it was made already. */
+  add(event: RecordedEvent, json?: string): void;
   /** Stops the checkouts and hands over what is kept, oldest first. */
   take(): BufferedEvent[];
   bytes(): number;
@@ -44,13 +45,12 @@ export function createErrorBuffer(bufferMs: number, maxBytes: number, checkout: 
   }, bufferMs / 2);
 
   return {
-    add(event) {
+    add(event, json = JSON.stringify(event)) {
       if (dropping && event.type !== META) return;
       dropping = false;
       // Its JSON is both its size as it will travel (before gzip) and what
       // travels: kept as a string, as the batcher keeps events, the event
       // object dies young and is never stringified again at the trigger.
-      const json = JSON.stringify(event);
       current.push({type: event.type, timestamp: event.timestamp, json});
       currentBytes += json.length;
       if (olderBytes + currentBytes > maxBytes) {

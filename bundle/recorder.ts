@@ -1,9 +1,14 @@
 // rrweb's DOM recording with privacy by default. Every emitted event goes to
 // `onEvent` redacted (lib/redactRecordedEvent.ts), so nothing after this sees
 // a URL secret, an email or a card number that the page showed.
+//
+// A full snapshot is taken in slices (slicedSnapshot.ts): each node is
+// redacted and made JSON as soon as its subtree is complete, so the snapshot
+// arrives with its JSON, and no task has to walk or stringify it whole.
 import {record} from '@rrweb/record';
 import type {InitOptions, RecordedEvent} from './types';
-import {redactRecordedEvent} from './lib/redactRecordedEvent';
+import {redactRecordedEvent, redactSnapshotNode} from './lib/redactRecordedEvent';
+import {finishSlices, onSnapshotNode, type SnapshotNode} from './slicedSnapshot';
 import {privacySelectors} from './privacySelectors';
 import {warn} from './lib/warn';
 
@@ -13,16 +18,42 @@ export interface Recorder {
   nodeId(node: Node | null | undefined): number | null;
 }
 
-export function startRecording(options: InitOptions, onEvent: (event: RecordedEvent) => void): Recorder | null {
+const FULL_SNAPSHOT = 2;
+
+/** `json` comes with a full snapshot, made as it was taken. */
+export type OnRecordedEvent = (event: RecordedEvent, json?: string) => void;
+
+export function startRecording(options: InitOptions, onEvent: OnRecordedEvent): Recorder | null {
+  const maskText = options.maskEmailsAndCards !== false;
   const onError = (error: unknown) => {
     warn('recording error', error);
     return true;
   };
+  // The JSON of each node whose parent is not complete yet.
+  const pending = new Map<SnapshotNode, string>();
+  const take = (node: SnapshotNode) => {
+    const json = pending.get(node) ?? JSON.stringify(node);
+    pending.delete(node);
+    return json;
+  };
+  onSnapshotNode((node) => {
+    redactSnapshotNode(node as unknown as Record<string, unknown>, maskText);
+    const {childNodes, ...rest} = node;
+    const json = JSON.stringify(rest);
+    pending.set(node, childNodes ? `${json.slice(0, -1)},"childNodes":[${childNodes.map(take).join(',')}]}` : json);
+  });
   const stop = record({
     emit(event) {
       // An event that could not be redacted is dropped, never sent as it was.
       try {
-        onEvent(redactRecordedEvent(event as RecordedEvent, options.maskEmailsAndCards !== false));
+        const {type, data} = event as RecordedEvent & {data: {node: SnapshotNode}};
+        if (type === FULL_SNAPSHOT && pending.has(data.node)) {
+          const node = take(data.node);
+          pending.clear();
+          const shell = JSON.stringify({...event, data: {...data, node: 0}});
+          return onEvent(event as RecordedEvent, shell.replace('"node":0', () => `"node":${node}`));
+        }
+        onEvent(redactRecordedEvent(event as RecordedEvent, maskText));
       } catch (error) {
         onError(error);
       }
@@ -39,9 +70,16 @@ export function startRecording(options: InitOptions, onEvent: (event: RecordedEv
     sampling: {mousemove: 50, scroll: 150},
     errorHandler: onError,
   });
-  if (!stop) return null;
+  if (!stop) {
+    onSnapshotNode(null);
+    return null;
+  }
   return {
-    stop,
+    stop() {
+      finishSlices();
+      stop();
+      onSnapshotNode(null);
+    },
     takeFullSnapshot: () => record.takeFullSnapshot(true),
     nodeId(node) {
       const id = node ? record.mirror.getId(node) : -1;

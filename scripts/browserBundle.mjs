@@ -6,29 +6,33 @@
 import {build} from 'esbuild';
 import {minify} from 'terser';
 import {readFileSync} from 'node:fs';
+import {sliceRrwebSnapshot} from './sliceRrwebSnapshot.mjs';
 
 // rrweb inlines the source of its canvas worker, started from a blob: URL. We
 // never record canvas (and a strict CSP forbids blob: workers), so the source
 // is dropped: about 1 KB gzipped. Fails loudly if an rrweb upgrade moves it.
-export const dropCanvasWorker = {
-  name: 'drop-canvas-worker',
+// `sliceSnapshot: false` keeps rrweb's synchronous full snapshot: the test
+// that holds the sliced one against it builds that variant.
+export const patchRrweb = ({sliceSnapshot = true} = {}) => ({
+  name: 'patch-rrweb',
   setup(builder) {
     builder.onLoad({filter: /@rrweb[\\/]record[\\/]dist[\\/]record\.js$/}, (args) => {
       const source = readFileSync(args.path, 'utf8');
       const stripped = source.replace(/const jsContent = '[^\n]*';\n/, "const jsContent = '';\n");
-      if (stripped === source) throw new Error('rrweb canvas worker source not found: update dropCanvasWorker');
+      if (stripped === source) throw new Error('rrweb canvas worker source not found: update patchRrweb');
       // rrweb's canvas recording (its context patches, argument serializer and
       // CanvasManager) runs only with recordCanvas, which the tracker never
       // sets: captureCanvas is our own, separate file (bundle/canvas/). What
       // the recorder still calls on its CanvasManager stays, as no-ops.
       const from = stripped.indexOf('const canvasVarMap =');
       const to = stripped.indexOf('class StylesheetManager {');
-      if (from < 0 || to < from) throw new Error('rrweb canvas recording code not found: update dropCanvasWorker');
+      if (from < 0 || to < from) throw new Error('rrweb canvas recording code not found: update patchRrweb');
       const noCanvas = 'class CanvasManager {\n  reset() {}\n  freeze() {}\n  unfreeze() {}\n  lock() {}\n  unlock() {}\n}\n';
-      return {contents: keepNodesFast(dropUnusedRecording(stripped.slice(0, from) + noCanvas + stripped.slice(to))), loader: 'js'};
+      const contents = keepNodesFast(dropUnusedRecording(stripped.slice(0, from) + noCanvas + stripped.slice(to)));
+      return {contents: sliceSnapshot ? sliceRrwebSnapshot(contents) : contents, loader: 'js'};
     });
   },
-};
+});
 
 // Recording options the tracker never sets, whose code goes at build time
 // (each cut fails the build loudly if an rrweb upgrade moves its code):
@@ -36,9 +40,10 @@ export const dropCanvasWorker = {
 //   pixels as data URLs (the tracker's canvas capture is its own file);
 // - collectFonts: fonts added by script (FontFace);
 // - recordCrossOriginIframes: events posted up from cross-origin frames that
-//   run their own recorder.
-// What they freed is what the in-page redaction of the recorded DOM and
-// Assist's live channel needed in the bundle.
+//   run their own recorder;
+// - hooks: callbacks of the page's own beside each observer's.
+// What they freed is what the in-page redaction of the recorded DOM,
+// Assist's live channel and the sliced snapshot needed in the bundle.
 function dropUnusedRecording(source) {
   const cut = (text, from, to, name, replacement = '') => {
     const start = text.indexOf(from);
@@ -50,6 +55,7 @@ function dropUnusedRecording(source) {
   if (out.includes('tagName === "img" && inlineImages')) throw new Error("rrweb's inline image serialization moved: update dropUnusedRecording");
   out = cut(out, '    if (o.collectFonts) {\n      fontObserver = initFontObserver(o);\n    }\n', '  }\n  const selectionObserver', 'font observer');
   out = cut(out, '  handleMessage(message) {', '  replace(iframeMirror, obj, iframeEl, keys) {', 'cross-origin iframe messages', '  handleMessage() {\n  }\n');
+  out = cut(out, '  mergeHooks(o, hooks);\n', '  let mutationObserver;', 'observer hooks');
   return out;
 }
 
@@ -72,7 +78,7 @@ function keepNodesFast(source) {
  * Bundles `entry` and minifies it; resolves {code, map} (the map as JSON text,
  * pointing at `name`). `format` is 'iife' or 'esm'.
  */
-export async function buildBrowserBundle({entry, name, format = 'iife', define = {}}) {
+export async function buildBrowserBundle({entry, name, format = 'iife', define = {}, sliceSnapshot = true}) {
   const result = await build({
     entryPoints: [entry],
     outfile: name,
@@ -85,7 +91,7 @@ export async function buildBrowserBundle({entry, name, format = 'iife', define =
     define,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [dropCanvasWorker],
+    plugins: [patchRrweb({sliceSnapshot})],
   });
   const js = result.outputFiles.find((file) => !file.path.endsWith('.map'));
   const map = result.outputFiles.find((file) => file.path.endsWith('.map'));

@@ -68,34 +68,43 @@ export const redactCssUrls = (css: string): string =>
     open + (/^["']/.test(url) ? url[0] + redactUrlsAsWritten(url.slice(1)) : redactUrlsAsWritten(url)),
   );
 
+// `kind` is inherited: every string inside a style diff, a CSS rule or a
+// <style> element's text node is CSS.
+function redact(value: unknown, maskText: boolean, kind?: number): unknown {
+  if (typeof value === 'string') {
+    // Of URLs, only a mailto: link is text: an image named x@2x.png must still load.
+    if (kind === AS_URL && /^mailto:/i.test(value)) kind = AS_TEXT;
+    if (kind === AS_URL) return redactUrlsAsWritten(value);
+    if (kind === AS_CSS) return redactCssUrls(value);
+    if (kind !== AS_TEXT) return value;
+    value = redactCssUrls(value);
+    return maskText ? maskEmailsAndCards(value as string) : value;
+  }
+  if (value && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    const inherited = kind === AS_CSS || object.isStyle ? AS_CSS : 0;
+    for (const key in object) object[key] = redact(object[key], maskText, inherited || KINDS[key]);
+  }
+  return value;
+}
+
 /**
  * Redacts an rrweb event in place and returns it. An event of a shape it does
  * not know may make it throw halfway: the caller drops such an event.
  */
 export function redactRecordedEvent(event: RecordedEvent, maskText: boolean): RecordedEvent {
-  const text = (value: string) => {
-    value = redactCssUrls(value);
-    return maskText ? maskEmailsAndCards(value) : value;
-  };
-
-  // `kind` is inherited: every string inside a style diff, a CSS rule or a
-  // <style> element's text node is CSS.
-  function redact(value: unknown, kind?: number): unknown {
-    if (typeof value === 'string') {
-      // Of URLs, only a mailto: link is text: an image named x@2x.png must still load.
-      if (kind === AS_URL && /^mailto:/i.test(value)) kind = AS_TEXT;
-      return kind === AS_URL ? redactUrlsAsWritten(value) : kind === AS_CSS ? redactCssUrls(value) : kind === AS_TEXT ? text(value) : value;
-    }
-    if (value && typeof value === 'object') {
-      const object = value as Record<string, unknown>;
-      const inherited = kind === AS_CSS || object.isStyle ? AS_CSS : 0;
-      for (const key in object) object[key] = redact(object[key], inherited || KINDS[key]);
-    }
-    return value;
-  }
-
   const {type, data} = event as {type: number; data: {source?: number}};
   // Full snapshots, rrweb's record of the page URL, incremental events with DOM or CSS.
-  if (type === 2 || type === 4 || (type === 3 && DOM_SOURCES.includes(data.source!))) redact(data);
+  if (type === 2 || type === 4 || (type === 3 && DOM_SOURCES.includes(data.source!))) redact(data, maskText);
   return event;
+}
+
+/**
+ * One node of a full snapshot redacted in place, as redactRecordedEvent would
+ * redact it inside the snapshot, but without its children: the sliced
+ * snapshot redacts each node once, children first (slicedSnapshot.ts).
+ */
+export function redactSnapshotNode(node: Record<string, unknown>, maskText: boolean): void {
+  const inherited = node.isStyle ? AS_CSS : 0;
+  for (const key in node) if (key !== 'childNodes') node[key] = redact(node[key], maskText, inherited || KINDS[key]);
 }

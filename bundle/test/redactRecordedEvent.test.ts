@@ -3,7 +3,7 @@
 // numbers in text masked unless the site turns that off.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {redactRecordedEvent} from '../lib/redactRecordedEvent';
+import {redactRecordedEvent, redactSnapshotNode} from '../lib/redactRecordedEvent';
 import {redactAlso} from '../lib/redactUrl';
 import type {RecordedEvent} from '../types';
 
@@ -200,6 +200,28 @@ test('with maskEmailsAndCards off, emails and card numbers stay, and URLs are st
   redactRecordedEvent(snapshot(link), false);
   assert.equal(node.textContent, `Paid with ${CARD}, receipt to ${EMAIL}`);
   assert.deepEqual(link.attributes, {href: '/reset?token=[redacted]', title: EMAIL});
+});
+
+test('redacting a snapshot node by node, children first, gives what redacting the whole snapshot gives', () => {
+  const page = () => {
+    nextId = 1000;
+    return snapshot(
+      element('a', {href: '/reset?token=abc', title: `Mail ${EMAIL}`}, [text(`card ${CARD}`)]),
+      element('style', {_cssText: '.a { background: url(/a.png?sig=S1) }'}, [text('.b { background: url("/b.png?key=K") }', true)]),
+      element('img', {src: 'https://u:p@cdn.example/i.png?token=T', srcset: '/s.png?sig=1 1x, /t.png 2x', alt: EMAIL}),
+      element('div', {style: 'background: url(/bg.png?token=X)'}, [text(`plain text`), text(`${EMAIL} wrote`)]),
+    );
+  };
+  const whole = page();
+  redactRecordedEvent(whole, true);
+  const byNode = page();
+  const visit = (node: {childNodes?: object[]}) => {
+    node.childNodes?.forEach(visit);
+    redactSnapshotNode(node as Record<string, unknown>, true);
+  };
+  visit((byNode.data as {node: object}).node);
+  assert.deepEqual(byNode, whole);
+  assert.notDeepEqual(byNode, page());
 });
 
 test('passes events without DOM untouched', () => {
