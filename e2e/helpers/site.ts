@@ -29,7 +29,7 @@ export interface Site {
   /** Serves `html` at `path` with extra response headers (a CSP, say). */
   page(path: string, html: string, headers?: Record<string, string>): string;
   /** Serves any file at `path`. */
-  file(path: string, body: string, contentType: string): void;
+  file(path: string, body: string | Uint8Array, contentType: string): void;
   /** Answers `path` with a handler of its own (streams, echoes, errors). */
   handle(path: string, handler: (request: IncomingMessage, response: ServerResponse) => void): void;
   stop(): Promise<void>;
@@ -52,7 +52,7 @@ export function htmlPage(head: string, body = '<h1>test page</h1>'): string {
 export async function startSite(options: SiteOptions = {}): Promise<Site> {
   const bundle = readFileSync('dist/tracker.js');
   const worker = readFileSync('dist/tracker-worker.js');
-  const pages = new Map<string, {html: string; headers: Record<string, string>}>();
+  const pages = new Map<string, {html: string | Uint8Array; headers: Record<string, string>}>();
   const handlers = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>();
   const site: Site = {
     origin: '',

@@ -1,0 +1,18 @@
+// A page script for the snapshot tests: records with the tracker's recorder
+// (bundle/recorder.ts) alone, as the bundle would, and keeps what it emits.
+// Built twice by e2e/startWithoutBlocking.spec.ts: with rrweb's synchronous
+// snapshot, and sliced as the tracker ships it.
+import {startRecording} from '../../bundle/recorder';
+import type {InitOptions} from '../../bundle/types';
+
+const events: {type: number; json: string}[] = [];
+const snapshot = () => events.find((event) => event.type === 2)?.json ?? null;
+
+(window as unknown as {probe: object}).probe = {
+  /** Starts recording; true if the full snapshot was already taken when it returned. */
+  start(): boolean {
+    startRecording({} as InitOptions, (event, json) => events.push({type: event.type, json: json ?? JSON.stringify(event)}));
+    return snapshot() !== null;
+  },
+  snapshot,
+};
