@@ -351,7 +351,7 @@ function analyzeTrace(events, {isTracker, nameFrame}) {
     delete parts.page;
     selfTime.delete('(program)');
     const kind = evaluatesBundle ? 'bundle' : task.ts <= mark.ts && mark.ts <= end ? 'snapshot' : 'other';
-    analyzed.push({start: task.ts, duration: task.dur, kind, parts: Object.fromEntries(Object.entries(parts).map(([key, value]) => [key, value / 1000])), selfTime});
+    analyzed.push({start: task.ts, duration: task.dur, cpu: task.tdur ?? null, kind, parts: Object.fromEntries(Object.entries(parts).map(([key, value]) => [key, value / 1000])), selfTime});
   }
   const snapshot = analyzed.find((task) => task.kind === 'snapshot');
   const longest = analyzed.reduce((max, task) => (task.duration > (max?.duration ?? 0) ? task : max), null);
@@ -362,6 +362,8 @@ function analyzeTrace(events, {isTracker, nameFrame}) {
   const sum = (list, key) => list.reduce((total, task) => total + (task.parts[key] ?? 0), 0);
   return {
     longestTaskMs: longest.duration / 1000,
+    // The main thread's own CPU time in it: on a busy machine the rest is time it waited for a core.
+    longestTaskCpuMs: longest.cpu === null ? null : longest.cpu / 1000,
     longestIsSnapshot: longest === snapshot,
     snapshotTaskMs: snapshot ? snapshot.duration / 1000 : null,
     trackerTasks: analyzed.length,
@@ -442,7 +444,9 @@ function report(name, traced, untraced, loadAverage) {
     const share = pick((load) => load.parts[key].longest / load.longestTaskMs);
     lines.push(`| ${label} | ${ms(pick((load) => load.parts[key].longest))} | ${(share * 100).toFixed(1)} % | ${untracedLongest ? ms(share * untracedLongest) : '—'} | ${ms(pick((load) => load.parts[key].all))} |`);
   }
-  lines.push(`| **the longest task** (${traced.filter((load) => load.longestIsSnapshot).length} of ${traced.length}: the full snapshot's) | **${ms(longest)}** | | **${ms(untracedLongest)}** | ${ms(pick((load) => load.trackerTaskMs))} in ${pick((load) => load.trackerTasks)} tasks |`);
+  lines.push(
+    `| **the longest task** (${traced.filter((load) => load.longestIsSnapshot).length} of ${traced.length}: the full snapshot's) | **${ms(longest)}** (CPU ${ms(pick((load) => load.longestTaskCpuMs))}) | | **${ms(untracedLongest)}** | ${ms(pick((load) => load.trackerTaskMs))} in ${pick((load) => load.trackerTasks)} tasks |`,
+  );
   const functions = new Set(traced.flatMap((load) => Object.keys(load.selfTime)));
   const selfTime = [...functions].map((label) => [label, median(traced.map((load) => load.selfTime[label] ?? 0))]).sort((a, b) => b[1] - a[1]);
   lines.push(
