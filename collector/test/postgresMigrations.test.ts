@@ -1,14 +1,17 @@
 // Schema migrations at start-up (storage/postgres/migrate.ts): a collector
-// never runs on a schema newer than it knows, and collectors starting
-// together take turns.
+// never runs on a schema newer than it knows, collectors starting together
+// take turns, and indexes are added to a table that already holds rows
+// without stopping its writes.
 import {after, before, describe, test} from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import {StorageUnavailable} from '../lib/storageUnavailable';
 import {createPostgresStorage} from '../storage/postgres/createPostgresStorage';
+import {migrate} from '../storage/postgres/migrate';
 import {MIGRATIONS} from '../storage/postgres/migrations';
 import type {BlobStore} from '../storage/s3/blobStore';
 import {skipWithoutPostgres, startPostgresCluster, type PostgresCluster} from '../storage/test/postgresCluster';
+import {seedSessionsSql} from '../storage/test/seedSessions';
 
 // Migrations touch the database alone.
 const noBlobs: BlobStore = {put: async () => {}, get: async () => Buffer.from('[]'), getRange: async () => Buffer.from('[]'), deleteKeys: async () => {}, deletePrefix: async () => {}, close() {}};
@@ -59,5 +62,130 @@ describe('schema migrations', {skip: skipWithoutPostgres()}, () => {
     } finally {
       for (const storage of storages) await storage.close();
     }
+  });
+
+  /** A database at the schema of `version`, with `count` sessions made inside PostgreSQL. */
+  async function databaseAt(version: number, count: number): Promise<string> {
+    const database = await cluster.createDatabase();
+    const pool = new pg.Pool({connectionString: database, max: 1});
+    try {
+      await migrate(pool, () => {}, MIGRATIONS.filter((migration) => migration.version <= version));
+      for (const statement of seedSessionsSql({count})) await pool.query(statement.text, statement.values);
+    } finally {
+      await pool.end();
+    }
+    return database;
+  }
+
+  async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+    for (let waited = 0; waited < 30_000; waited += 50) {
+      const found = await check();
+      if (found !== undefined) return found;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`gave up waiting: ${what}`);
+  }
+
+  // A concurrent build waits, before it ends, for every transaction holding an older snapshot.
+  const waitingBuild = (database: string) =>
+    until('a CREATE INDEX CONCURRENTLY waiting for an older snapshot', async () => {
+      const rows = await sql<{pid: number}>(database, "SELECT pid FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event = 'virtualxid'");
+      return rows[0]?.pid;
+    });
+
+  const indexes = async (database: string) =>
+    Object.fromEntries(
+      (await sql<{name: string; valid: boolean}>(database, "SELECT indexrelid::regclass::text AS name, indisvalid AS valid FROM pg_index WHERE indrelid = 'sessions'::regclass")).map((row) => [
+        row.name,
+        row.valid,
+      ]),
+    );
+
+  const NEW_INDEXES = ['sessions_by_url', 'sessions_by_metadata', 'sessions_by_event_name', 'sessions_with_problems', 'sessions_frustrated', 'sessions_by_project'];
+
+  test('the indexes are added to a table that holds rows while writes to it go on, and the listing uses them', async () => {
+    const database = await databaseAt(5, 20_000);
+    // A transaction with an old snapshot holds each build up before it ends: the window in which to write.
+    const holder = new pg.Client({connectionString: database});
+    await holder.connect();
+    await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await holder.query('SELECT count(*) FROM sessions');
+    const lines: string[] = [];
+    const migrating = createPostgresStorage({connectionString: database, blobs: noBlobs, log: (line) => lines.push(line)});
+    migrating.catch(() => {});
+    try {
+      await waitingBuild(database);
+      // A plain CREATE INDEX would hold a lock that makes these wait, and the lock_timeout fail them.
+      const writer = new pg.Client({connectionString: database});
+      await writer.connect();
+      try {
+        await writer.query("SET lock_timeout = '1s'");
+        await writer.query("INSERT INTO sessions (session_id, project_key, user_uuid, started_at, last_activity_at, assist_only, urls) VALUES ('written-meanwhile', 'demo', 'u', 1, 1, false, '{https://shop.example/during/the-build}')");
+        await writer.query("UPDATE sessions SET error_count = error_count + 1, urls = urls || '{https://shop.example/also/during}' WHERE session_id = (SELECT session_id FROM sessions ORDER BY started_at LIMIT 1)");
+      } finally {
+        await writer.end();
+      }
+    } finally {
+      await holder.query('COMMIT');
+      await holder.end();
+    }
+    const storage = await migrating;
+    try {
+      const now = await indexes(database);
+      for (const name of NEW_INDEXES) assert.equal(now[name], true, `${name} is built and valid`);
+      assert.deepEqual((await storage.listSessions({limit: 10, url: '/during/the-build'})).map((s) => s.sessionID), ['written-meanwhile']);
+      assert.equal((await storage.listSessions({limit: 10, url: '/also/during', hasErrors: true})).length, 1);
+      assert.ok(lines.some((line) => /migrated to version 7: the URL index/.test(line)));
+    } finally {
+      await storage.close();
+    }
+  });
+
+  test('an index whose concurrent build failed is dropped and built again at the next start', async () => {
+    const database = await databaseAt(6, 5_000);
+    const holder = new pg.Client({connectionString: database});
+    await holder.connect();
+    await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    await holder.query('SELECT count(*) FROM sessions');
+    // Built as step 7 builds it, and cancelled halfway (as when a collector is stopped): an INVALID index is left.
+    const builder = new pg.Client({connectionString: database});
+    await builder.connect();
+    const building = builder.query(MIGRATIONS.find((migration) => migration.version === 7)!.sql);
+    building.catch(() => {});
+    const pid = await waitingBuild(database);
+    await sql(database, 'SELECT pg_cancel_backend($1)', [pid]);
+    await assert.rejects(building, /canceling statement/);
+    await builder.end();
+    await holder.query('COMMIT');
+    await holder.end();
+    assert.equal((await indexes(database)).sessions_by_url, false);
+
+    const storage = await createPostgresStorage({connectionString: database, blobs: noBlobs});
+    try {
+      assert.equal((await indexes(database)).sessions_by_url, true);
+      assert.equal((await sql(database, 'SELECT 1 FROM schema_migrations WHERE version = 7')).length, 1);
+      const plan = await sql<{'QUERY PLAN': string}>(database, "EXPLAIN SELECT 1 FROM sessions WHERE session_url_search_text(urls) ILIKE '%q4242%'");
+      assert.match(plan.map((row) => row['QUERY PLAN']).join('\n'), /sessions_by_url/);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  test('a role that may not create pg_trgm is told what to do, and starts once the extension is there', async () => {
+    const database = await cluster.createDatabase();
+    const role = `limited_${process.pid}`;
+    await sql(database, `CREATE ROLE ${role} LOGIN`);
+    // May create tables (it owns the schema), not extensions (no CREATE on the database).
+    await sql(database, `ALTER SCHEMA public OWNER TO ${role}`);
+    const asRole = database.replace('postgres://postgres@', `postgres://${role}@`);
+    await assert.rejects(createPostgresStorage({connectionString: asRole, blobs: noBlobs}), (error: Error) => {
+      assert.match(error.message, /schema migration 6 .*permission denied to create extension "pg_trgm"/);
+      assert.match(error.message, /Have a superuser run `CREATE EXTENSION pg_trgm;` in this database/);
+      return true;
+    });
+    await sql(database, 'CREATE EXTENSION pg_trgm');
+    const storage = await createPostgresStorage({connectionString: asRole, blobs: noBlobs});
+    await storage.close();
+    assert.equal((await indexes(database)).sessions_by_url, true);
   });
 });

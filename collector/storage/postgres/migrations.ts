@@ -3,11 +3,39 @@
 // step, so that every database reaches the same schema whatever its age.
 //
 // Times are ms since 1970 (bigint), as everywhere in the collector.
+//
+// A step runs in a transaction of its own, unless it says otherwise: an index
+// on a table that may already hold millions of rows is built with CREATE
+// INDEX CONCURRENTLY, which cannot run in a transaction, in a step of its own.
+// Such a build takes no lock that stops writes or reads (collectors of the
+// older version keep ingesting meanwhile), and waits for the transactions
+// under way when it starts, and for those holding older snapshots before it
+// finishes: a long-running transaction elsewhere holds the migration up.
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Runs outside a transaction (`CREATE INDEX CONCURRENTLY` cannot run in one). */
+  outsideTransaction?: boolean;
+  /**
+   * The index a step builds concurrently. A build that failed (a collector
+   * stopped, a statement cancelled) leaves it INVALID: such an index is
+   * dropped and built again, and a valid one is kept (the build finished,
+   * but the step was not recorded).
+   */
+  index?: string;
+  /** Said with the error when the step fails: what to do about it. */
+  hint?: string;
 }
+
+/** A step that builds one index without locking writes out (see above). */
+const concurrentIndex = (version: number, name: string, index: string, definition: string): Migration => ({
+  version,
+  name,
+  index,
+  outsideTransaction: true,
+  sql: `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${index} ON sessions ${definition}`,
+});
 
 export const MIGRATIONS: Migration[] = [
   {
@@ -189,5 +217,53 @@ export const MIGRATIONS: Migration[] = [
         created_at bigint NOT NULL
       );
     `,
+  },
+  {
+    version: 6,
+    name: 'URL search: the pg_trgm extension and the text its index holds',
+    sql: `
+      -- Trigrams: the index of every substring of the URLs (listing's ?url=).
+      -- A trusted extension since PostgreSQL 13: the database's owner, or a
+      -- role with CREATE on the database, may create it; else a superuser
+      -- must, once (README, Storage and scale).
+      CREATE EXTENSION IF NOT EXISTS pg_trgm;
+      -- A session's URLs joined by newlines, with the punctuation URLs are
+      -- made of turned into letters: pg_trgm takes trigrams within words
+      -- only, and so they span a URL's slashes, dots and dashes
+      -- (postgres/urlIndexConditions.ts, which does the same in JavaScript).
+      -- Not lowercased: pg_trgm ignores case, and the lookups use ILIKE.
+      CREATE FUNCTION session_url_search_text(urls text[]) RETURNS text
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        AS $$ SELECT replace(replace(replace(replace(replace(replace(replace(replace(replace(
+          array_to_string(urls, E'\\n'), '/', 'q'), '.', 'z'), '-', 'x'), '_', 'j'), '?', 'k'), '=', 'v'), '&', 'w'), ':', 'y'), '%', 'f') $$;
+    `,
+    hint:
+      'The collector\'s database role may not create the pg_trgm extension (or it is not installed: Debian and Ubuntu ship it with the server, elsewhere it is the postgresql-contrib package). ' +
+      'Have a superuser run `CREATE EXTENSION pg_trgm;` in this database, or grant the role CREATE on the database (PostgreSQL 13 or newer), then start the collector again.',
+  },
+  concurrentIndex(7, 'the URL index: trigrams of the URLs visited', 'sessions_by_url', 'USING gin (session_url_search_text(urls) gin_trgm_ops)'),
+  concurrentIndex(8, 'the metadata index', 'sessions_by_metadata', 'USING gin (metadata jsonb_path_ops)'),
+  concurrentIndex(9, 'the index of custom event names', 'sessions_by_event_name', 'USING gin (event_names)'),
+  concurrentIndex(
+    10,
+    'the sessions with errors, newest first',
+    'sessions_with_problems',
+    '(started_at DESC, session_id DESC) WHERE (error_count > 0 OR console_error_count > 0 OR failed_request_count > 0)',
+  ),
+  concurrentIndex(
+    11,
+    'the frustrated sessions, newest first',
+    'sessions_frustrated',
+    '(started_at DESC, session_id DESC) WHERE (rage_click_count > 0 OR dead_click_count > 0 OR error_click_count > 0)',
+  ),
+  concurrentIndex(12, "each project's sessions, newest first", 'sessions_by_project', '(project_key, started_at DESC, session_id DESC)'),
+  {
+    version: 13,
+    name: 'statistics for the new indexes',
+    // The planner knows nothing of an index expression until the table is
+    // analyzed again; autovacuum would, after enough rows change. A sample
+    // of 30,000 rows: seconds on millions, and no lock that stops writes.
+    sql: 'ANALYZE sessions',
+    outsideTransaction: true,
   },
 ];
