@@ -1,26 +1,53 @@
-// GET /api/sessions?userID=&meta=key:value&hasErrors=1&url=&event=&limit=&before=:
-// newest first, from the storage's index; no event is read. `hasErrors=1`
-// keeps the sessions with an error, a console error or a failed request
-// (sessionMatches.ts says why all three); `url` is a substring of any URL the
-// session visited, ignoring case; `event` the exact name of a tracker.event. Paging passes the startedAt of the
-// last session shown as `before`; sessions that started in that very
-// millisecond but did not fit on the page are skipped, a loss accepted for a
-// cursor a person can read.
+// GET /api/sessions?userID=&meta=key:value&hasErrors=1&frustrated=1&url=&event=&limit=&cursor=&count=1:
+// newest first (startedAt, then sessionID, both descending), from the
+// storage's index; no event is read. `hasErrors=1` keeps the sessions with an
+// error, a console error or a failed request (sessionMatches.ts says why all
+// three); `url` is a substring of any URL the session visited, ignoring case,
+// of at least 3 characters; `event` the exact name of a tracker.event.
+//
+// Paging: the answer's `nextCursor` (null on the last page), passed back as
+// `cursor`, continues exactly where the page ended, also among sessions that
+// started in the same millisecond, and whatever arrives meanwhile (a session
+// never changes its place). Older clients pass the startedAt of the last
+// session shown as `before`, which still works: sessions of that very
+// millisecond that did not fit on the page are then skipped.
+//
+// `count=1` adds `count: {value, exact}`: how many sessions match, exact up
+// to 10,000 at least; past that a backend may estimate it, and says so.
 import {HttpError} from '../lib/httpError';
 import {sessionSummary} from '../sessionSummary';
-import type {SessionQuery} from '../storage/storage';
+import type {SessionFilter, SessionQuery} from '../storage/storage';
 import type {Handler} from '../route';
+import {decodeCursor, encodeCursor} from './sessionCursor';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 
 export const handleListSessions: Handler = async ({url, who}, collector) => {
   const query = parseQuery(url.searchParams);
+  const counting = wantsCount(url.searchParams);
   // A key limited to some projects lists only theirs.
   if (who!.projects) query.projects = who!.projects;
-  const sessions = await collector.storage.listSessions(query);
-  return {status: 200, json: {sessions: sessions.map(sessionSummary)}};
+  const {before, cursor, limit, ...filter} = query;
+  // One more than the page: whether there is a next one.
+  const [sessions, count] = await Promise.all([
+    collector.storage.listSessions({...query, limit: limit + 1}),
+    counting ? collector.storage.countSessions(filter satisfies SessionFilter) : undefined,
+  ]);
+  const page = sessions.slice(0, limit);
+  const nextCursor = sessions.length > limit ? encodeCursor(page[page.length - 1]) : null;
+  // A first page that is also the last holds every match: that is the count,
+  // whatever a backend estimated (it may, for a few matches that are costly to count).
+  const wholeList = nextCursor === null && !cursor && before === undefined;
+  const counted = count && (wholeList ? {value: page.length, exact: true} : count);
+  return {status: 200, json: {sessions: page.map(sessionSummary), nextCursor, ...(counted && {count: counted})}};
 };
+
+function wantsCount(params: URLSearchParams): boolean {
+  const count = params.get('count');
+  if (count !== null && count !== '1' && count !== '0') throw new HttpError(400, '"count" must be 1 (count the matching sessions too) or 0');
+  return count === '1';
+}
 
 function parseQuery(params: URLSearchParams): SessionQuery {
   const query: SessionQuery = {limit: DEFAULT_LIMIT};
@@ -28,6 +55,11 @@ function parseQuery(params: URLSearchParams): SessionQuery {
   if (limit !== null) {
     query.limit = Number(limit);
     if (!/^\d+$/.test(limit) || query.limit < 1 || query.limit > MAX_LIMIT) throw new HttpError(400, `"limit" must be an integer from 1 to ${MAX_LIMIT}`);
+  }
+  const cursor = params.get('cursor');
+  if (cursor !== null) {
+    if (params.has('before')) throw new HttpError(400, '"cursor" and "before" are two ways to ask for the next page: give the cursor alone');
+    query.cursor = decodeCursor(cursor);
   }
   const before = params.get('before');
   if (before !== null) {
@@ -45,7 +77,11 @@ function parseQuery(params: URLSearchParams): SessionQuery {
     if (frustrated === '1') query.frustrated = true;
   }
   const url = params.get('url');
-  if (url) query.url = url;
+  if (url) {
+    // Two characters are in nearly every URL, and too short to look up in an index of trigrams.
+    if ([...url].length < 3) throw new HttpError(400, '"url" must be at least 3 characters: a part of the address such as /checkout');
+    query.url = url;
+  }
   const event = params.get('event');
   if (event) query.event = event;
   const userID = params.get('userID');

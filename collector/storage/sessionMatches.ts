@@ -5,10 +5,10 @@
 // seen something break, and a session list filtered "with errors" that hid
 // the sessions where only an API call failed would hide the failures users
 // report most.
-import type {SessionQuery} from './storage';
+import type {SessionFilter} from './storage';
 import type {Session} from '../types';
 
-export function sessionMatches(session: Session, query: SessionQuery): boolean {
+export function sessionMatches(session: Session, query: SessionFilter): boolean {
   if (query.projects && !query.projects.includes(session.projectKey)) return false;
   if (query.userID !== undefined && session.userID !== query.userID) return false;
   if (query.meta && !query.meta.every(([key, value]) => Object.hasOwn(session.metadata, key) && session.metadata[key] === value)) return false;

@@ -27,7 +27,8 @@ export type NewSession = Omit<Session, Computed>;
 
 export type NewPage = Omit<Page, 'pageID' | 'eventCount'>;
 
-export interface SessionQuery {
+/** Which sessions a listing or a count is about. */
+export interface SessionFilter {
   /** Exact match. */
   userID?: string;
   /** Every [key, value] must match the session's metadata exactly. */
@@ -40,11 +41,34 @@ export interface SessionQuery {
   url?: string;
   /** Only sessions with a `tracker.event` of this exact name. */
   event?: string;
-  /** Only sessions that started strictly before this time (ms), for paging. */
-  before?: number;
   /** Only sessions of these projects (an access key limited to them). */
   projects?: string[];
+}
+
+/**
+ * A place in the listing's order (newest first: startedAt descending, then
+ * sessionID descending): the last session a page showed.
+ */
+export interface SessionCursor {
+  startedAt: number;
+  sessionID: string;
+}
+
+export interface SessionQuery extends SessionFilter {
+  /** Only sessions that started strictly before this time (ms): paging as older clients do it (see handlers/handleListSessions.ts). */
+  before?: number;
+  /** Only sessions after this one in the listing's order: exact paging, also among sessions of the same millisecond. */
+  cursor?: SessionCursor;
   limit: number;
+}
+
+/** Up to this many matching sessions are counted exactly; past it a backend may estimate. */
+export const EXACT_COUNT_LIMIT = 10_000;
+
+/** How many sessions match a filter: `exact`, or an estimate (only ever past EXACT_COUNT_LIMIT). */
+export interface SessionCount {
+  value: number;
+  exact: boolean;
 }
 
 /** What a handshake or a batch changes in a session; see `applySessionChange`. */
@@ -169,8 +193,10 @@ export interface Storage {
    * session was erased or removed meanwhile. Without it, getSession.
    */
   sessionForBatch?(sessionID: string, pageID: number): Promise<BatchSession | undefined>;
-  /** Newest first, by startedAt. Answered without reading any event. */
+  /** Newest first, by startedAt then sessionID (both descending). Answered without reading any event. */
   listSessions(query: SessionQuery): Promise<Session[]>;
+  /** How many sessions match: exact up to EXACT_COUNT_LIMIT at least. Answered without reading any event. */
+  countSessions(filter: SessionFilter): Promise<SessionCount>;
   /** Adds the next page (pageID 1, 2, 3…); resolves once stored durably. */
   addPage(sessionID: string, page: NewPage): Promise<Page>;
   /**

@@ -77,7 +77,7 @@ import {writeFileAtomic, type Durability} from '../../lib/writeFileAtomic';
 import {createFileAccessStore} from './createFileAccessStore';
 import {createPageWriter} from './createPageWriter';
 import {listSegments, openJournal, readSegment, removeSegments, type Journal, type JournalEntry} from './journal';
-import {SessionErased, SessionGone, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionQuery, type Storage} from '../storage';
+import {SessionErased, SessionGone, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionCount, type SessionCursor, type SessionFilter, type SessionQuery, type Storage} from '../storage';
 import type {Page, Session} from '../../types';
 
 const gunzip = promisify(gunzipCallback);
@@ -153,7 +153,7 @@ const WRITEBACK_BYTES = 4 * 1024 * 1024;
 const batchFileName = (seq: number, eventCount: number, encoding: Encoding) =>
   `${String(seq).padStart(6, '0')}.${eventCount}.json${encoding === 'gzip' ? '.gz' : ''}`;
 
-const byStartedAt = (a: Session, b: Session) => a.startedAt - b.startedAt || (a.sessionID < b.sessionID ? -1 : a.sessionID > b.sessionID ? 1 : 0);
+const byStartedAt = (a: SessionCursor, b: SessionCursor) => a.startedAt - b.startedAt || (a.sessionID < b.sessionID ? -1 : a.sessionID > b.sessionID ? 1 : 0);
 
 export async function createFileStorage(dataDir: string, options: FileStorageOptions = {}): Promise<Storage> {
   const checkpointMs = options.checkpointMs ?? 2000;
@@ -558,11 +558,19 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     async listSessions(query: SessionQuery): Promise<Session[]> {
       let end = timeline.length;
       if (query.before !== undefined) end = firstStartedAtOrAfter(timeline, query.before);
+      if (query.cursor) end = Math.min(end, firstAtOrAfter(timeline, query.cursor));
       const found: Session[] = [];
       for (let i = end - 1; i >= 0 && found.length < query.limit; i--) {
         if (sessionMatches(timeline[i], query)) found.push(timeline[i]);
       }
       return found;
+    },
+
+    // Every session is in memory: counted exactly, however many match.
+    async countSessions(filter: SessionFilter): Promise<SessionCount> {
+      let value = 0;
+      for (const session of timeline) if (sessionMatches(session, filter)) value++;
+      return {value, exact: true};
     },
 
     async addPage(sessionID: string, input: NewPage): Promise<Page> {
@@ -756,6 +764,18 @@ function firstStartedAtOrAfter(timeline: Session[], time: number): number {
   while (low < high) {
     const mid = (low + high) >>> 1;
     if (timeline[mid].startedAt < time) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The first session at or after the cursor's place, in the timeline's order (oldest first). */
+function firstAtOrAfter(timeline: Session[], cursor: SessionCursor): number {
+  let low = 0;
+  let high = timeline.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (byStartedAt(timeline[mid], cursor) < 0) low = mid + 1;
     else high = mid;
   }
   return low;

@@ -64,8 +64,11 @@ import type {Page, Session} from '../../types';
 import {applySessionChange} from '../applySessionChange';
 import {newSessionRecord} from '../newSessionRecord';
 import type {BlobStore} from '../s3/blobStore';
-import {SessionErased, SessionGone, type BatchSession, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionQuery, type Storage} from '../storage';
+import {SessionErased, SessionGone, type BatchSession, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionFilter, type SessionQuery, type Storage} from '../storage';
+import {countSessions} from './countSessions';
 import {createPostgresAccessStore} from './createPostgresAccessStore';
+import {listSessions, pagesJson} from './listSessions';
+import type {Run} from './planner';
 import {migrate} from './migrate';
 
 export interface PostgresStorageOptions {
@@ -138,15 +141,9 @@ interface PendingRemoval {
 
 type Queryable = Pool | PoolClient;
 
-// A page as JSON, built by the database: one query answers a session with its pages.
-const PAGES_JSON = `coalesce((
-  SELECT json_agg(json_strip_nulls(json_build_object(
-    'pageID', p.page_id, 'url', p.url, 'referrer', p.referrer, 'startedAt', p.started_at,
-    'eventCount', p.event_count, 'viewport', p.viewport, 'trackerVersion', p.tracker_version
-  )) ORDER BY p.page_id)
-  FROM pages p WHERE p.session_id = s.session_id), '[]') AS pages`;
+const READ_ONLY = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 
-const SELECT_SESSION = `SELECT s.*, ${PAGES_JSON} FROM sessions s`;
+const SELECT_SESSION = `SELECT s.*, ${pagesJson('s')} FROM sessions s`;
 
 const gunzip = promisify(gunzipCallback);
 
@@ -229,7 +226,12 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   // or timed out after the COMMIT was sent, so it may have taken effect.
   const commitMayHaveHappened = new WeakSet<Error>();
 
-  async function transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const runOn =
+    (client: PoolClient): Run =>
+    (text, values) =>
+      query(client, text, values);
+
+  async function transaction<T>(work: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     let client: PoolClient;
     try {
       client = await pool.connect();
@@ -239,7 +241,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     let broken = false;
     let committing = false;
     try {
-      await query(client, 'BEGIN');
+      await query(client, begin);
       const result = await work(client);
       committing = true;
       await query(client, 'COMMIT');
@@ -489,26 +491,16 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       return session;
     },
 
+    // Several statements (listSessions.ts, countSessions.ts say which and
+    // why), in one read-only transaction: one snapshot, and the planner
+    // settings they change for themselves end with it.
     async listSessions(q: SessionQuery): Promise<Session[]> {
-      const where: string[] = [];
-      const values: unknown[] = [];
-      const value = (v: unknown) => `$${values.push(v)}`;
-      if (q.before !== undefined) where.push(`s.started_at < ${value(q.before)}`);
-      if (q.userID !== undefined) where.push(`s.user_id = ${value(q.userID)}`);
-      // Containment of {"key": "value"} is an exact match on a string value.
-      for (const [key, v] of q.meta ?? []) where.push(`s.metadata @> ${value(JSON.stringify({[key]: v}))}::jsonb`);
-      if (q.hasErrors) where.push('(s.error_count > 0 OR s.console_error_count > 0 OR s.failed_request_count > 0)');
-      if (q.url !== undefined) where.push(`EXISTS (SELECT 1 FROM unnest(s.urls) AS u WHERE strpos(lower(u), lower(${value(q.url)})) > 0)`);
-      if (q.event !== undefined) where.push(`${value(q.event)} = ANY (s.event_names)`);
-      if (q.frustrated) where.push('(s.rage_click_count > 0 OR s.dead_click_count > 0 OR s.error_click_count > 0)');
-      if (q.projects) where.push(`s.project_key = ANY (${value(q.projects)}::text[])`);
-      const {rows} = await query(
-        pool,
-        `${SELECT_SESSION} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY s.started_at DESC, s.session_id DESC LIMIT ${value(q.limit)}`,
-        values,
-      );
+      const rows = await transaction((client) => listSessions(runOn(client), q), READ_ONLY);
       return rows.map(toSession);
+    },
+
+    countSessions(filter: SessionFilter) {
+      return transaction((client) => countSessions(runOn(client), filter), READ_ONLY);
     },
 
     async addPage(sessionID: string, input: NewPage): Promise<Page> {

@@ -7,8 +7,8 @@
 import {describe, test} from 'node:test';
 import assert from 'node:assert/strict';
 import {gzipSync} from 'node:zlib';
-import {SessionErased, type NewSession, type Storage} from '../storage';
-import type {RecordedEvent} from '../../types';
+import {SessionErased, type NewSession, type SessionQuery, type Storage} from '../storage';
+import type {RecordedEvent, Session} from '../../types';
 
 export interface BackendUnderTest {
   storage: Storage;
@@ -65,6 +65,21 @@ async function sessionWithPage(storage: Storage, overrides: Partial<NewSession> 
   const session = await storage.createSession(newSession(overrides));
   await storage.addPage(session.sessionID, page());
   return session.sessionID;
+}
+
+/** Every page of a listing, each from the cursor of the one before; `meanwhile` runs between pages. */
+async function pageThrough(storage: Storage, query: SessionQuery, meanwhile?: (shown: Session[]) => Promise<void>): Promise<Session[][]> {
+  const pages: Session[][] = [];
+  let cursor: SessionQuery['cursor'];
+  for (;;) {
+    const page = await storage.listSessions({...query, cursor});
+    if (!page.length) return pages;
+    pages.push(page);
+    const last = page[page.length - 1];
+    cursor = {startedAt: last.startedAt, sessionID: last.sessionID};
+    await meanwhile?.(pages.flat());
+    assert.ok(pages.length < 100, 'paging ends');
+  }
 }
 
 export function storageConformance(name: string, open: OpenBackend): void {
@@ -174,6 +189,69 @@ export function storageConformance(name: string, open: OpenBackend): void {
         assert.deepEqual(newest.map((s) => s.startedAt), [base + 4000, base + 3000, base + 2000]);
         const older = await storage.listSessions({limit: 3, before: base + 2000});
         assert.deepEqual(older.map((s) => s.startedAt), [base + 1000, base]);
+      }));
+
+    test('a cursor pages exactly through sessions that started in the same millisecond', () =>
+      withBackend(async ({storage}) => {
+        const base = Date.UTC(2026, 0, 1);
+        const made = [];
+        for (const startedAt of [base - 1000, ...Array(7).fill(base), base + 1000]) made.push((await storage.createSession(newSession({startedAt}))).sessionID);
+        const pages = await pageThrough(storage, {limit: 3});
+        assert.deepEqual(pages.map((page) => page.length), [3, 3, 3]);
+        const seen = pages.flat();
+        assert.deepEqual(seen.map((s) => s.sessionID).sort(), made.sort(), 'each session once');
+        assert.deepEqual(seen.map((s) => s.startedAt), [base + 1000, ...Array(7).fill(base), base - 1000]);
+        // The order within the millisecond is the one the cursor follows: by sessionID, descending.
+        const ties = seen.slice(1, 8).map((s) => s.sessionID);
+        assert.deepEqual(ties, [...ties].sort().reverse());
+      }));
+
+    test('cursor paging returns every session once while other sessions arrive, a filter too', () =>
+      withBackend(async ({storage}) => {
+        const base = Date.UTC(2026, 0, 1);
+        const before: string[] = [];
+        const pro: string[] = [];
+        for (let i = 0; i < 24; i++) {
+          // Two sessions in each of 12 milliseconds; every other one on the pro plan.
+          const session = await storage.createSession(newSession({startedAt: base + Math.floor(i / 2), metadata: {plan: i % 2 ? 'pro' : 'free'}}));
+          before.push(session.sessionID);
+          if (i % 2) pro.push(session.sessionID);
+        }
+        let arrived = 0;
+        // Between pages: one newer session, and one as old as the oldest shown so far.
+        const meanwhile = async (shown: Session[]) => {
+          arrived++;
+          await storage.createSession(newSession({startedAt: base + 1000 + arrived, metadata: {plan: 'pro'}}));
+          await storage.createSession(newSession({startedAt: shown.at(-1)!.startedAt, metadata: {plan: 'pro'}}));
+        };
+        for (const [query, expected] of [[{limit: 5}, before], [{limit: 3, meta: [['plan', 'pro']] as Array<[string, string]>}, pro]] as const) {
+          const seen = (await pageThrough(storage, query, meanwhile)).flat();
+          const ids = seen.map((s) => s.sessionID);
+          assert.equal(new Set(ids).size, ids.length, 'no session twice');
+          for (const id of expected) assert.ok(ids.includes(id), `${id} was listed`);
+          assert.ok(seen.every((s, i) => i === 0 || s.startedAt <= seen[i - 1].startedAt), 'newest first across pages');
+        }
+        assert.ok(arrived > 0);
+      }));
+
+    test('counts the sessions a filter matches, exactly when there are few', () =>
+      withBackend(async ({storage}) => {
+        const a = await sessionWithPage(storage, {userID: 'ann', metadata: {plan: 'pro'}});
+        const b = await sessionWithPage(storage, {userID: 'ann', metadata: {plan: 'free'}, projectKey: 'blog'});
+        await sessionWithPage(storage, {metadata: {plan: 'pro'}});
+        await storage.updateSession(a, {errors: 1, urls: ['http://shop.test/Checkout/done'], eventNames: ['paid']});
+        await storage.updateSession(b, {rageClicks: 1, urls: ['http://shop.test/checkout/step-1']});
+        const count = (filter: Parameters<Storage['countSessions']>[0]) => storage.countSessions(filter);
+        assert.deepEqual(await count({}), {value: 3, exact: true});
+        assert.deepEqual(await count({userID: 'ann'}), {value: 2, exact: true});
+        assert.deepEqual(await count({meta: [['plan', 'pro']]}), {value: 2, exact: true});
+        assert.deepEqual(await count({hasErrors: true}), {value: 1, exact: true});
+        assert.deepEqual(await count({frustrated: true}), {value: 1, exact: true});
+        assert.deepEqual(await count({url: 'CHECKOUT'}), {value: 2, exact: true});
+        assert.deepEqual(await count({url: 'checkout/done', meta: [['plan', 'pro']]}), {value: 1, exact: true});
+        assert.deepEqual(await count({event: 'paid', userID: 'ann'}), {value: 1, exact: true});
+        assert.deepEqual(await count({projects: ['blog']}), {value: 1, exact: true});
+        assert.deepEqual(await count({url: 'nowhere', hasErrors: true}), {value: 0, exact: true});
       }));
 
     test('the listing filters by userID, metadata, errors, visited URL and custom event name', () =>

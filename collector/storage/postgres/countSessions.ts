@@ -1,0 +1,111 @@
+// How many sessions match a filter, on PostgreSQL: exact up to
+// EXACT_COUNT_LIMIT (10,000), an estimate past it, in about the time the
+// listing takes (listSessions.ts).
+//
+// Counting is reading: 10,001 matches are 10,001 rows (or index entries) to
+// reach, and where one match in 200 sessions qualifies that is 2,000,000
+// rows. So:
+//
+// - A filter the ordered indexes answer alone (none, a user, errors,
+//   frustration, projects) is counted down its index, stopping at 10,001;
+//   past that, the planner's estimate (its statistics of those columns).
+// - Any other filter is first tried on a sample: whole pages of the table
+//   picked at random (TABLESAMPLE SYSTEM), about SAMPLE_ROWS sessions. If
+//   matches turn up on more of its pages than 10,000 matches could put there
+//   (spread one to a page, the most pages they can reach: the sample's share
+//   of 10,000, plus five standard deviations, and at least MIN_PAGES), there
+//   are surely more than 10,000: the count is the sample's rate times the
+//   table. Pages rather than rows, because sessions that match often sit
+//   together (those of one day, of one release): a sample that catches one
+//   such page catches 18 matches at once.
+// - Otherwise they are counted through the indexes (as the listing's last
+//   step), up to 10,001, which costs what reaching the rows the most
+//   selective index leads to costs: little for a filter that matches few.
+//   Filters that are each common and together rare (30 %, 10 % and 25 % of
+//   the sessions, 0.15 % together) leave no cheap way to an exact count:
+//   after COUNT_BUDGET_MS the count stops, and the sample's estimate is
+//   given, said to be one, also when it is below 10,000.
+import {EXACT_COUNT_LIMIT, type SessionCount, type SessionFilter} from '../storage';
+import {chooseIndexes} from './chooseIndexes';
+import {avoidWalkingPlans, estimatedSessions, listingSettings, planRows, type Run} from './planner';
+import {checks, newestFirst, render, sessionFilterSql, sqlParams, throughIndexes, where} from './sessionFilterSql';
+import {urlIndexConditions} from './urlIndexConditions';
+
+const SAMPLE_ROWS = 10_000;
+const MIN_PAGES = 20;
+const COUNT_BUDGET_MS = 100;
+/** Below this many sessions no sample is taken: counting is quick. */
+const SAMPLE_ABOVE = 50_000;
+
+export async function countSessions(run: Run, filter: SessionFilter): Promise<SessionCount> {
+  await listingSettings(run);
+  const conditions = sessionFilterSql(filter);
+  if (!conditions.gin.length) {
+    const {param, values} = sqlParams();
+    const ordered = where(render(conditions.ordered, param));
+    // In the listing's order, so that the planner goes down an index (only its entries are read) rather than the table.
+    const counted = await boundedCount(run, `SELECT 1 FROM sessions s ${ordered} ORDER BY ${newestFirst()}`, values);
+    if (counted <= EXACT_COUNT_LIMIT) return {value: counted, exact: true};
+    return {value: Math.max(EXACT_COUNT_LIMIT + 1, Math.round(await planRows(run, `SELECT 1 FROM sessions s ${ordered}`, values))), exact: false};
+  }
+
+  const sessions = await estimatedSessions(run);
+  const sampled = sessions > SAMPLE_ABOVE ? await sample(run, filter, sessions) : null;
+  if (sampled && sampled.pages >= surelyMoreThanTheLimit(sampled.share)) return {value: sampled.estimate, exact: false};
+  if (conditions.url) conditions.url.index = await urlIndexConditions(run, conditions.url.needle, sessions);
+  const {chosen} = await chooseIndexes(run, conditions.gin);
+  await avoidWalkingPlans(run);
+  const {param, values} = sqlParams();
+  const matching = [...render(conditions.ordered, param), ...render(throughIndexes(conditions, chosen), param)];
+  const select = `SELECT 1 FROM sessions s ${where(matching)}`;
+  // A small table (no sample) is counted whatever it takes: quickly.
+  const counted = sampled ? await withinBudget(run, () => boundedCount(run, select, values)) : await boundedCount(run, select, values);
+  if (counted === null) return {value: sampled!.estimate, exact: false};
+  if (counted <= EXACT_COUNT_LIMIT) return {value: counted, exact: true};
+  return {value: Math.max(EXACT_COUNT_LIMIT + 1, (sampled ?? (await sample(run, filter, sessions))).estimate), exact: false};
+}
+
+/** The count, or null if it takes longer than COUNT_BUDGET_MS (the transaction goes on: a savepoint takes the cancelled statement back). */
+async function withinBudget(run: Run, count: () => Promise<number>): Promise<number | null> {
+  await run('SAVEPOINT counting');
+  await run(`SELECT set_config('statement_timeout', '${COUNT_BUDGET_MS}', true)`);
+  try {
+    const counted = await count();
+    await run('RELEASE SAVEPOINT counting');
+    return counted;
+  } catch (error) {
+    // 57014: cancelled at the statement timeout (the storage wraps it as StorageUnavailable). Anything else is an error.
+    const code = ((error as Error).cause as {code?: string} | undefined)?.code ?? (error as {code?: string}).code;
+    if (code !== '57014') throw error;
+    await run('ROLLBACK TO SAVEPOINT counting');
+    return null;
+  }
+}
+
+/** Pages with a match that a sample of this share of the table shows only when more than EXACT_COUNT_LIMIT sessions match. */
+function surelyMoreThanTheLimit(share: number): number {
+  const expected = EXACT_COUNT_LIMIT * share;
+  return Math.max(MIN_PAGES, Math.ceil(expected + 5 * Math.sqrt(expected)));
+}
+
+async function boundedCount(run: Run, select: string, values: unknown[]): Promise<number> {
+  const {rows} = await run<{count: number}>(`SELECT count(*)::int AS count FROM (${select} LIMIT ${EXACT_COUNT_LIMIT + 1}) AS matching`, values);
+  return rows[0].count;
+}
+
+/** The filter's rate on a sample of whole pages, times the table; on how many of those pages it matched; the share of the table sampled. */
+async function sample(run: Run, filter: SessionFilter, sessions: number): Promise<{estimate: number; pages: number; share: number}> {
+  const {param, values} = sqlParams();
+  const conditions = sessionFilterSql(filter);
+  const matching = [...render(conditions.ordered, param), ...render(checks(conditions), param)].join(' AND ');
+  const percent = param(Math.min(100, (100 * SAMPLE_ROWS) / sessions));
+  // REPEATABLE: the same pages each time while the table stays as it is, so that a count does not wobble from one look to the next.
+  const {rows} = await run<{rows: number; hits: number; pages: number}>(
+    `SELECT count(*)::int AS rows, count(*) FILTER (WHERE ${matching})::int AS hits,
+       count(DISTINCT (s.ctid::text::point)[0]) FILTER (WHERE ${matching})::int AS pages
+     FROM sessions s TABLESAMPLE SYSTEM (${percent}) REPEATABLE (11)`,
+    values,
+  );
+  const {rows: seen, hits, pages} = rows[0];
+  return {estimate: seen ? Math.round((hits / seen) * sessions) : 0, pages, share: seen / sessions};
+}

@@ -1,0 +1,138 @@
+// GET /api/sessions on PostgreSQL: the newest sessions that match, however
+// many the table holds and however few of them match (bench/NOTES.md,
+// figure 12).
+//
+// Newest first, a listing that walks down an index in that order stops as
+// soon as the page is full: the best plan when many sessions match, and the
+// worst when few or none do (it reads the whole table to find that out).
+// Fetching every match through the filters' indexes and sorting them is the
+// opposite. The planner picks between the two from its estimates, and an
+// estimate that is off by little costs seconds: a release tag that only the
+// oldest 2 % of the sessions carry is estimated at 2 % everywhere, so the
+// planner walked 960,000 rows to find the first of them (536 ms on
+// 1,000,000 sessions). So the choice is made here, on what the rows show:
+//
+// 1. The walk. The newest sessions the ordered conditions allow
+//    (sessionFilterSql.ts: down the index of the user, of the sessions with
+//    problems, of the project…, or of all sessions), a window of
+//    FIRST_WINDOW, are checked against the other conditions. The page is
+//    done if it fills, or if the window held the last of them.
+// 2. What next. The rate at which the window matched says how many more
+//    rows the walk would read to fill the page; the planner says how many
+//    sessions the most selective index leads to (chooseIndexes.ts). A row
+//    walked is one of the 18 or so on each page of the table, read in the
+//    order they were written; a row an index leads to is a page of its own,
+//    somewhere: about INDEX_ROW_COST times dearer. The cheaper goes on: the
+//    walk, in a window sized to fill the page, or
+// 3. The indexes. What is left of the page is looked for among the
+//    sessions older than the walk went, through the indexes of the checked
+//    conditions (GIN: metadata, custom event names, URL trigrams) and
+//    sorted; plans that walk (an index scan in order, or a scan of the
+//    table) are turned off for this statement, which the rows seen so far
+//    showed to be right. Its cost follows the number of sessions that index
+//    leads to, not the size of the table.
+//
+// A filter that only ordered conditions make (a user, errors, a project) is
+// one statement: its index finds its sessions newest first.
+import type {SessionQuery} from '../storage';
+import {chooseIndexes} from './chooseIndexes';
+import {avoidWalkingPlans, estimatedSessions, listingSettings, type Run} from './planner';
+import {afterCursor, checks, keysetSql, newestFirst, render, sessionFilterSql, sqlParams, throughIndexes, where, type GinFilter} from './sessionFilterSql';
+import {urlIndexConditions} from './urlIndexConditions';
+
+const FIRST_WINDOW = 5_000;
+/** The most one window of the walk reads. */
+const MAX_WINDOW = 250_000;
+/** What a row reached through an index costs, against a row walked (measured: bench/NOTES.md, figure 12). */
+const INDEX_ROW_COST = 4;
+
+/** A session's pages as JSON, built by the database, for the session aliased `alias`. */
+export const pagesJson = (alias: string) => `coalesce((
+  SELECT json_agg(json_strip_nulls(json_build_object(
+    'pageID', p.page_id, 'url', p.url, 'referrer', p.referrer, 'startedAt', p.started_at,
+    'eventCount', p.event_count, 'viewport', p.viewport, 'trackerVersion', p.tracker_version
+  )) ORDER BY p.page_id)
+  FROM pages p WHERE p.session_id = ${alias}.session_id), '[]') AS pages`;
+
+/** The rows of the sessions (with their pages) a listing shows, newest first. */
+export async function listSessions(run: Run, query: SessionQuery): Promise<Array<Record<string, any>>> {
+  await listingSettings(run);
+  const filter = sessionFilterSql(query);
+  if (!filter.gin.length) {
+    const {param, values} = sqlParams();
+    const conditions = [...keysetSql(query, param), ...render(filter.ordered, param)];
+    const {rows} = await run(`SELECT s.*, ${pagesJson('s')} FROM sessions s ${where(conditions)} ORDER BY ${newestFirst()} LIMIT ${param(query.limit)}`, values);
+    return rows;
+  }
+
+  const found: Array<Record<string, any>> = [];
+  let scanned = 0;
+  let window = FIRST_WINDOW;
+  let cursor = query.cursor;
+  let indexes: {chosen: GinFilter[]; rows: number} | null = null;
+  for (;;) {
+    const {matches, last} = await walk(run, {...query, cursor}, window, query.limit - found.length);
+    found.push(...matches);
+    scanned += window;
+    // Full, or nothing older to look at.
+    if (found.length >= query.limit || !last) return found;
+    cursor = {startedAt: Number(last.started_at), sessionID: last.session_id};
+    const rate = found.length / scanned;
+    const toWalk = rate > 0 ? Math.ceil((query.limit - found.length) / rate) : Infinity;
+    if (!indexes) {
+      if (filter.url) filter.url.index = await urlIndexConditions(run, filter.url.needle, await estimatedSessions(run));
+      indexes = await chooseIndexes(run, filter.gin);
+    }
+    if (toWalk > INDEX_ROW_COST * indexes.rows) break;
+    window = Math.min(MAX_WINDOW, Math.ceil(toWalk * 1.2));
+  }
+
+  // The indexes, for what is older than the walk went.
+  await avoidWalkingPlans(run);
+  const {param, values} = sqlParams();
+  const conditions = [
+    afterCursor(cursor, param),
+    ...keysetSql({before: query.before}, param),
+    ...render(filter.ordered, param),
+    ...render(throughIndexes(filter, indexes.chosen), param),
+  ];
+  // Sorted by their keys alone, then the page's rows read whole: a sort of
+  // 200,000 whole rows took a third of such a statement.
+  const {rows} = await run(
+    `SELECT s.*, ${pagesJson('s')} FROM sessions s
+     WHERE s.session_id IN (SELECT s.session_id FROM sessions s ${where(conditions)} ORDER BY ${newestFirst()} LIMIT ${param(query.limit - found.length)})
+     ORDER BY ${newestFirst()}`,
+    values,
+  );
+  return [...found, ...rows];
+}
+
+/**
+ * One window of the walk: up to `wanted` matches among the next `window`
+ * sessions the ordered conditions allow, and the window's last session, the
+ * place to go on from (none when the window held the last of them).
+ */
+async function walk(run: Run, query: SessionQuery, window: number, wanted: number) {
+  const {param, values} = sqlParams();
+  const filter = sessionFilterSql(query);
+  const within = where([...keysetSql(query, param), ...render(filter.ordered, param)]);
+  const hit = render(checks(filter), param).join(' AND ');
+  const size = param(window);
+  // The window's last row comes back whether it matches or not (nth = size): where to go on from.
+  const {rows} = await run(
+    `SELECT w.*, ${pagesJson('w')} FROM (
+       SELECT s.*, (${hit}) AS hit, row_number() OVER (ORDER BY ${newestFirst()}) AS nth
+       FROM (SELECT * FROM sessions s ${within} ORDER BY ${newestFirst()} LIMIT ${size}) AS s
+     ) AS w
+     WHERE w.hit OR w.nth = ${size}
+     ORDER BY ${newestFirst('w')} LIMIT ${param(wanted + 1)}`,
+    values,
+  );
+  const matches = rows.filter((row) => row.hit).slice(0, wanted);
+  const last = rows.find((row) => Number(row.nth) === window);
+  for (const row of rows) {
+    delete row.hit;
+    delete row.nth;
+  }
+  return {matches, last};
+}

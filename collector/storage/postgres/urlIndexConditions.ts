@@ -1,0 +1,101 @@
+// What leads the URL filter to the URL index (sessions_by_url, migrations.ts):
+// conditions that every session whose URLs contain the needle meets, and
+// that pg_trgm's GIN index answers; the exact check (sessionFilterSql.ts)
+// then runs on the few rows they leave.
+//
+// The index holds the trigrams of `session_url_search_text(urls)`: the URLs
+// joined by newlines, with the punctuation URLs are made of turned into
+// letters (urlSearchText below does the same in JavaScript). pg_trgm takes
+// trigrams within words only, and a word is letters and digits: on raw URLs
+// "/checkout/step-9" would be looked up as "checkout" and "step", which
+// every checkout matches, and the "9" would not count at all. Turned into
+// "qcheckoutqstepx9", its trigrams span the slashes and the dash and the 9.
+// Any substring of a URL, so turned, is a substring of its session's text:
+// the index never misses a session (it may bring one that does not match,
+// which the check drops).
+//
+// Which parts of the needle to look up: GIN intersects the posting lists of
+// every trigram asked for, and pays for each frequent one on every candidate
+// (the rarest list leads; each of the others is searched for each of its
+// entries). "/product/4242" asked whole took 105 ms on 1,000,000 sessions,
+// where "tq4242" alone took 7 ms: "product" is on most sessions. So a
+// sample of the table (about 1,000 sessions, whole pages picked at random)
+// tells which of the needle's trigrams are frequent, and the index is asked
+// only for the runs of rare ones. A needle made of frequent trigrams alone
+// is asked whole.
+import type {Run} from './planner';
+import type {Condition} from './sessionFilterSql';
+
+// The same characters, to the same letters, as session_url_search_text in migrations.ts.
+const REPLACEMENTS: Array<[string, string]> = [['/', 'q'], ['.', 'z'], ['-', 'x'], ['_', 'j'], ['?', 'k'], ['=', 'v'], ['&', 'w'], [':', 'y'], ['%', 'f']];
+
+/** What session_url_search_text makes of a URL, lowercased (pg_trgm ignores case). */
+export function urlSearchText(text: string): string {
+  let out = text.toLowerCase();
+  for (const [from, to] of REPLACEMENTS) out = out.split(from).join(to);
+  return out;
+}
+
+/** Trigrams in at least this share of the sample are not asked of the index. */
+const FREQUENT = 0.01;
+const SAMPLE_ROWS = 1_000;
+/** Below this many sessions, no sample: any lookup is quick. */
+const SAMPLE_ABOVE = 20_000;
+/** At most this many fragments are asked (the longest). */
+const MAX_FRAGMENTS = 4;
+/** Longer needles have their trigrams sampled up to this many. */
+const MAX_TRIGRAMS = 48;
+
+/** The parts of the needle worth asking the index for: runs of letters and digits of at least 3, once turned. */
+export function urlWords(needle: string): string[] {
+  return urlSearchText(needle)
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length >= 3);
+}
+
+/**
+ * The index conditions for a URL needle on a table of about `sessions`
+ * rows: one ILIKE per fragment, on the indexed expression. Empty when the
+ * needle has no run of 3 letters or digits the index could use.
+ */
+export async function urlIndexConditions(run: Run, needle: string, sessions: number): Promise<Condition[]> {
+  const words = urlWords(needle);
+  if (!words.length) return [];
+  const fragments = sessions > SAMPLE_ABOVE ? rareFragments(words, await frequentTrigrams(run, words, sessions)) : words;
+  return fragments
+    .sort((a, b) => b.length - a.length)
+    .slice(0, MAX_FRAGMENTS)
+    .map((fragment) => (param) => `session_url_search_text(s.urls) ILIKE ${param(`%${fragment}%`)}`);
+}
+
+/** Runs of the words' trigrams that are not frequent, as the substrings they span; the words whole when every trigram is frequent. */
+export function rareFragments(words: string[], frequent: Set<string>): string[] {
+  const fragments: string[] = [];
+  for (const word of words) {
+    let start = -1;
+    for (let i = 0; i <= word.length - 3; i++) {
+      const rare = !frequent.has(word.slice(i, i + 3));
+      if (rare && start < 0) start = i;
+      if (!rare && start >= 0) {
+        fragments.push(word.slice(start, i + 2));
+        start = -1;
+      }
+    }
+    if (start >= 0) fragments.push(word.slice(start));
+  }
+  return fragments.length ? fragments : words;
+}
+
+async function frequentTrigrams(run: Run, words: string[], sessions: number): Promise<Set<string>> {
+  const trigrams = [...new Set(words.flatMap((word) => Array.from({length: word.length - 2}, (_, i) => word.slice(i, i + 3))))].slice(0, MAX_TRIGRAMS);
+  const percent = Math.min(100, (100 * SAMPLE_ROWS) / sessions);
+  // REPEATABLE: the same pages each time (while the table stays as it is), so one needle is looked up the same way.
+  const {rows} = await run<{sampled: number; hits: number[]}>(
+    // MATERIALIZED: each row's text is made once, not once per trigram.
+    `WITH sample AS MATERIALIZED (SELECT lower(session_url_search_text(urls)) AS u FROM sessions TABLESAMPLE SYSTEM ($1) REPEATABLE (7))
+     SELECT count(*)::int AS sampled, ARRAY[${trigrams.map((_, i) => `count(*) FILTER (WHERE strpos(u, $${i + 2}) > 0)`).join(', ')}]::int[] AS hits FROM sample`,
+    [percent, ...trigrams],
+  );
+  const {sampled, hits} = rows[0];
+  return new Set(trigrams.filter((_, i) => sampled > 0 && hits[i] >= FREQUENT * sampled));
+}

@@ -1,0 +1,196 @@
+// The listing and its count on 200,000 sessions in PostgreSQL (made inside
+// the database: storage/test/seedSessions.ts): for each filter, matching
+// and not, alone and combined, every statement that listSessions and
+// countSessions run is explained, and none reads the sessions table from
+// end to end (a Seq Scan); the index the filter needs is used; and the
+// sessions and the count are those that the file backend's own filter
+// (sessionMatches) finds among all of them.
+import {after, before, describe, test} from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import {EXACT_COUNT_LIMIT, type SessionCursor, type SessionFilter} from '../storage/storage';
+import {countSessions} from '../storage/postgres/countSessions';
+import {createPostgresStorage} from '../storage/postgres/createPostgresStorage';
+import {listSessions} from '../storage/postgres/listSessions';
+import {migrate} from '../storage/postgres/migrate';
+import {MIGRATIONS} from '../storage/postgres/migrations';
+import type {Run} from '../storage/postgres/planner';
+import {urlSearchText} from '../storage/postgres/urlIndexConditions';
+import type {BlobStore} from '../storage/s3/blobStore';
+import {sessionMatches} from '../storage/sessionMatches';
+import {skipWithoutPostgres, startPostgresCluster, type PostgresCluster} from '../storage/test/postgresCluster';
+import {SEEDED, seededUser, seedSessionsSql} from '../storage/test/seedSessions';
+import type {Session} from '../types';
+
+const TOTAL = 200_000;
+const noBlobs: BlobStore = {put: async () => {}, get: async () => Buffer.from('[]'), getRange: async () => Buffer.from('[]'), deleteKeys: async () => {}, deletePrefix: async () => {}, close() {}};
+
+// Each filter, and the indexes its statements must use between them.
+const CASES: Array<[string, SessionFilter, string[]]> = [
+  ['no filter', {}, ['sessions_by_start']],
+  ['hasErrors', {hasErrors: true}, ['sessions_with_problems']],
+  ['frustrated', {frustrated: true}, ['sessions_frustrated']],
+  ['a user with sessions', {userID: seededUser(TOTAL)}, ['sessions_by_user']],
+  ['a user without', {userID: SEEDED.missingUser}, ['sessions_by_user']],
+  ['a project', {projects: ['docs']}, ['sessions_by_project']],
+  ['common metadata', {meta: [SEEDED.commonMeta]}, ['sessions_by_start']],
+  ['metadata of the oldest sessions only', {meta: [SEEDED.oldMeta]}, ['sessions_by_metadata']],
+  ['rare metadata', {meta: [SEEDED.rareMeta(TOTAL)]}, ['sessions_by_metadata']],
+  ['metadata nobody has', {meta: [SEEDED.missingMeta]}, ['sessions_by_metadata']],
+  ['a common event', {event: SEEDED.commonEvent}, ['sessions_by_start']],
+  ['a rare event', {event: SEEDED.rareEvent}, ['sessions_by_event_name']],
+  ['an event nobody sent', {event: SEEDED.missingEvent}, ['sessions_by_event_name']],
+  ['a common URL', {url: SEEDED.commonUrl}, ['sessions_by_start']],
+  ['a rare URL', {url: SEEDED.rareUrl}, ['sessions_by_url']],
+  ['a URL nobody visited', {url: SEEDED.missingUrl}, ['sessions_by_url']],
+  ['URL and errors', {url: SEEDED.commonUrl, hasErrors: true}, ['sessions_with_problems']],
+  ['a rare URL and errors', {url: SEEDED.rareUrl, hasErrors: true}, ['sessions_by_url']],
+  ['a rare event and a common URL', {event: SEEDED.rareEvent, url: SEEDED.commonUrl}, ['sessions_by_event_name']],
+  ['metadata, event and URL, none rare', {meta: [SEEDED.commonMeta], event: 'coupon-applied', url: '/cart'}, ['sessions_by_event_name']],
+  ['a user and a URL', {userID: seededUser(TOTAL), url: '/product/'}, ['sessions_by_user']],
+  ['a project and rare metadata', {projects: ['docs'], meta: [SEEDED.rareMeta(TOTAL)]}, ['sessions_by_metadata']],
+];
+
+interface Plan {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: Plan[];
+}
+
+const nodes = (plan: Plan): Plan[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+
+describe('the listing on 200,000 sessions: PostgreSQL', {skip: skipWithoutPostgres()}, () => {
+  let cluster: PostgresCluster;
+  let db: pg.Pool;
+  // The seeded sessions as the file backend's filter sees them, newest first.
+  let all: Session[];
+
+  before(async () => {
+    cluster = await startPostgresCluster();
+    const database = await cluster.createDatabase();
+    db = new pg.Pool({connectionString: database, max: 2});
+    db.on('error', () => {});
+    // The rows first, the indexes after: as on a database that had them before this version.
+    await migrate(db, () => {}, MIGRATIONS.filter((migration) => migration.version <= 5));
+    for (const statement of seedSessionsSql({count: TOTAL})) await db.query(statement.text, statement.values);
+    await (await createPostgresStorage({connectionString: database, blobs: noBlobs})).close();
+    await db.query('VACUUM sessions');
+    const {rows} = await db.query(`SELECT session_id, started_at, project_key, user_id, metadata, urls, event_names, error_count, console_error_count,
+      failed_request_count, rage_click_count, dead_click_count, error_click_count FROM sessions ORDER BY started_at DESC, session_id DESC`);
+    all = rows.map((row) => ({
+      sessionID: row.session_id,
+      startedAt: Number(row.started_at),
+      projectKey: row.project_key,
+      userID: row.user_id,
+      metadata: row.metadata,
+      urls: row.urls,
+      eventNames: row.event_names,
+      errorCount: Number(row.error_count),
+      consoleErrorCount: Number(row.console_error_count),
+      failedRequestCount: Number(row.failed_request_count),
+      rageClickCount: Number(row.rage_click_count),
+      deadClickCount: Number(row.dead_click_count),
+      errorClickCount: Number(row.error_click_count),
+    })) as Session[];
+  });
+  after(async () => {
+    await db?.end();
+    await cluster?.stop();
+  });
+
+  /** Runs `work` in a read-only transaction as the storage does, and keeps every statement it ran. */
+  async function recorded<T>(work: (run: Run) => Promise<T>): Promise<{result: T; statements: Array<{text: string; values: unknown[]}>}> {
+    const client = await db.connect();
+    const statements: Array<{text: string; values: unknown[]}> = [];
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const run: Run = (text, values = []) => {
+        statements.push({text, values});
+        return client.query(text, values);
+      };
+      const result = await work(run);
+      await client.query('COMMIT');
+      return {result, statements};
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The plans of the statements, explained in order in one transaction (the settings they make included). */
+  async function plans(statements: Array<{text: string; values: unknown[]}>): Promise<Plan[]> {
+    const client = await db.connect();
+    const found: Plan[] = [];
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      for (const {text, values} of statements) {
+        if (/^EXPLAIN/.test(text)) continue;
+        // Settings and savepoints are made as they were; queries are explained.
+        if (/set_config|SAVEPOINT/.test(text)) {
+          await client.query(text, values);
+          continue;
+        }
+        const {rows} = await client.query(`EXPLAIN (FORMAT JSON) ${text}`, values);
+        found.push(rows[0]['QUERY PLAN'][0].Plan);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+    return found;
+  }
+
+  for (const [name, filter, expectedIndexes] of CASES) {
+    test(`${name}: no statement scans the sessions table, and the sessions and the count are right`, async () => {
+      const listed = await recorded((run) => listSessions(run, {...filter, limit: 100}));
+      const counted = await recorded((run) => countSessions(run, filter));
+      const explained = (await plans([...listed.statements, ...counted.statements])).flatMap(nodes);
+      const scans = explained.filter((node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'sessions');
+      assert.deepEqual(scans, [], 'no sequential scan of sessions');
+      const used = new Set(explained.map((node) => node['Index Name']).filter(Boolean));
+      for (const index of expectedIndexes) assert.ok(used.has(index), `${index} is used (used: ${[...used].join(', ')})`);
+
+      const matching = all.filter((session) => sessionMatches(session, filter));
+      assert.deepEqual(
+        listed.result.map((row) => row.session_id),
+        matching.slice(0, 100).map((session) => session.sessionID),
+      );
+      if (matching.length <= EXACT_COUNT_LIMIT) {
+        assert.deepEqual(counted.result, {value: matching.length, exact: true});
+      } else {
+        assert.equal(counted.result.exact, false);
+        assert.ok(counted.result.value > EXACT_COUNT_LIMIT);
+        // An estimate: within a third of the truth on this table.
+        assert.ok(Math.abs(counted.result.value - matching.length) < matching.length / 3, `estimated ${counted.result.value}, truly ${matching.length}`);
+      }
+    });
+  }
+
+  test('a cursor from deep in the walk continues through the indexes with no session lost or repeated', async () => {
+    // Rare enough that each page needs the indexes, common enough for several pages.
+    const filter: SessionFilter = {meta: [SEEDED.rareMeta(TOTAL)]};
+    const expected = all.filter((session) => sessionMatches(session, filter)).map((session) => session.sessionID);
+    const seen: string[] = [];
+    let cursor: SessionCursor | undefined;
+    for (;;) {
+      const {result} = await recorded((run) => listSessions(run, {...filter, limit: 37, cursor}));
+      if (!result.length) break;
+      seen.push(...result.map((row) => row.session_id));
+      const last = result[result.length - 1];
+      cursor = {startedAt: Number(last.started_at), sessionID: last.session_id};
+    }
+    assert.deepEqual(seen, expected);
+  });
+
+  test('the URL index holds what urlSearchText says it does', async () => {
+    const urls = ['https://Shop.example/Checkout/step-9?Coupon=A_B&x=%20:1', 'http://a.test/p/42#top'];
+    const {rows} = await db.query('SELECT lower(session_url_search_text($1::text[])) AS text', [urls]);
+    assert.equal(rows[0].text, urls.map(urlSearchText).join('\n'));
+  });
+});
