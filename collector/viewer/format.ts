@@ -20,3 +20,22 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
+
+/**
+ * How many sessions a listing matches (GET /api/sessions?count=1): "1,234
+ * sessions" when counted, "about 2.3 million sessions (estimate)" when the
+ * collector estimated it (only ever past 10,000).
+ */
+export function formatSessionCount({value, exact}: {value: number; exact: boolean}): string {
+  const noun = value === 1 && exact ? 'session' : 'sessions';
+  if (exact) return `${value.toLocaleString('en-US')} ${noun}`;
+  return `about ${roughly(value)} ${noun} (estimate)`;
+}
+
+// Two significant digits: an estimate says no more than it knows.
+function roughly(value: number): string {
+  for (const [size, name] of [[1e9, 'billion'], [1e6, 'million']] as const) {
+    if (value >= size) return `${Number((value / size).toPrecision(2)).toLocaleString('en-US')} ${name}`;
+  }
+  return Number(value.toPrecision(2)).toLocaleString('en-US');
+}

@@ -1,10 +1,12 @@
 // The sessions list (#/?filters): newest first, with what went wrong in each,
-// filtered by the read API (userID, meta, hasErrors, url, event). User IDs,
+// filtered by the read API (userID, meta, hasErrors, url, event), and how many
+// sessions match ("1,234 sessions", or "about 2.3 million sessions
+// (estimate)"). "Older sessions" follows the API's cursor. User IDs,
 // metadata and URLs come from whoever sent the session: text only (el).
 import {api} from './api';
 import {el} from './el';
-import {formatDuration, formatTime} from './format';
-import type {SessionSummary} from './types';
+import {formatDuration, formatSessionCount, formatTime} from './format';
+import type {SessionList, SessionSummary} from './types';
 
 const PAGE_SIZE = 100;
 
@@ -80,20 +82,28 @@ export async function showSessionList(view: HTMLElement, query: URLSearchParams)
   const body = el('tbody');
   const headings = ['Started', 'User', 'Metadata', 'Duration', 'Pages', 'Events', 'Custom', 'Problems', 'Web vitals'];
   const table = el('table', {}, el('thead', {}, el('tr', {}, ...headings.map((h) => el('th', {}, h)))), body);
+  const count = el('p', {class: 'session-count muted'});
   const more = el('button', {class: 'secondary', type: 'button'}, 'Older sessions');
-  view.replaceChildren(filterForm(query), table);
-  let before: number | null = null;
+  view.replaceChildren(filterForm(query), count, table);
+  let cursor: string | null = null;
   const load = async () => {
     const params = new URLSearchParams(query);
     params.set('limit', String(PAGE_SIZE));
-    if (before !== null) params.set('before', String(before));
-    const {sessions} = await api<{sessions: SessionSummary[]}>(`/api/sessions?${params}`);
-    body.append(...sessions.map(sessionRow));
-    before = sessions.length ? sessions[sessions.length - 1].startedAt : before;
-    if (sessions.length === PAGE_SIZE) view.append(more);
+    // Counted with the first page only: the later ones do not change it.
+    if (cursor === null) params.set('count', '1');
+    else params.set('cursor', cursor);
+    const page = await api<SessionList>(`/api/sessions?${params}`);
+    body.append(...page.sessions.map(sessionRow));
+    if (page.count) {
+      count.textContent = formatSessionCount(page.count);
+      count.dataset.exact = String(page.count.exact);
+    }
+    cursor = page.nextCursor ?? null;
+    if (cursor !== null) view.append(more);
     else more.remove();
     if (!body.children.length) {
       const filtered = [...query.keys()].length > 0;
+      count.remove();
       table.replaceWith(el('p', {class: 'empty'}, filtered ? 'No session matches these filters.' : 'No session recorded yet: open the demo shop and come back.'));
     }
   };

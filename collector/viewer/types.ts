@@ -29,6 +29,14 @@ export interface SessionSummary {
   pages: PageSummary[];
 }
 
+/** GET /api/sessions: a page of sessions, where the next one starts, and (asked with count=1) how many match. */
+export interface SessionList {
+  sessions: SessionSummary[];
+  /** Null on the last page; collectors before cursors leave it out. */
+  nextCursor?: string | null;
+  count?: {value: number; exact: boolean};
+}
+
 export interface ReplayEvent {
   type: number;
   data: any;
