@@ -1,11 +1,14 @@
-// Figure 4: what delivery costs the main thread while a full snapshot of about
-// 1 MB goes out. A Chrome trace of each run gives every main-thread task, not
-// only those over 50 ms. rrweb's own snapshot is the task holding the
-// tracker's `tracker:recording-started` mark (set right after rrweb's
-// record(), which snapshots synchronously; for raw rrweb, `bench:started`
-// right after record()); delivery is every task
-// after it until the first batch is stored (`bench:delivered`): the flush
-// (JSON.stringify of the batch), gzip through CompressionStream, the request.
+// Figure 4: what the tracker costs the main thread while a full snapshot of
+// about 1 MB is taken and goes out. A Chrome trace of each run gives every
+// main-thread task, not only those over 50 ms.
+// - Raw rrweb (its own synchronous snapshot) takes it in the one task holding
+//   `bench:started`, set right after record().
+// - The tracker takes it in slices (bundle/slicedSnapshot.ts): its tasks from
+//   `bench:started` (start() resolved) to the task holding
+//   `tracker:recording-started`, set as the complete snapshot is emitted.
+// - Delivery is every task after that until the first batch is stored
+//   (`bench:delivered`): the flush (the events' JSON joined), gzip in the
+//   delivery worker, the request.
 // Raw rrweb taking the same snapshot (alternated with the tracker) tells
 // rrweb's cost apart from ours.
 import {alternate} from '../lib/alternate.mjs';
@@ -57,16 +60,24 @@ async function runOnce(browser, url, variant) {
     } finally {
       trace = JSON.parse((await browser.stopTracing()).toString());
     }
-    const {tasks, breakdown} = mainThreadTasks(trace, variant === 'tracker' ? 'tracker:recording-started' : 'bench:started', 'bench:delivered');
-    const snapshotTask = tasks.find((task) => task.containsFrom);
-    const after = tasks.filter((task) => task !== snapshotTask && task.start >= (snapshotTask ? snapshotTask.start + snapshotTask.duration : 0));
+    const delivered = mainThreadTasks(trace, variant === 'tracker' ? 'tracker:recording-started' : 'bench:started', 'bench:delivered');
+    // The snapshot: raw rrweb's one task, or the tracker's tasks up to the one that emitted it.
+    const snapshotTasks =
+      variant === 'tracker'
+        ? mainThreadTasks(trace, 'bench:started', 'tracker:recording-started').tasks.filter((task) => !task.containsFrom)
+        : delivered.tasks.filter((task) => task.containsFrom);
+    const longestSnapshot = snapshotTasks.reduce((max, task) => (!max || task.duration > max.duration ? task : max), null);
+    const emitted = delivered.tasks.find((task) => task.containsFrom);
+    const after = delivered.tasks.filter((task) => task !== emitted && task.start >= (emitted ? emitted.start + emitted.duration : 0));
     const longest = after.reduce((max, task) => (!max || task.duration > max.duration ? task : max), null);
     const snapshotBytes = variant === 'rrweb' ? await page.evaluate(() => JSON.stringify(window.benchRecorder.lastFullSnapshot).length) : null;
     return {
-      snapshotTask: snapshotTask?.duration ?? null,
-      snapshotBreakdown: snapshotTask ? breakdown(snapshotTask) : [],
+      snapshotLongest: longestSnapshot?.duration ?? null,
+      snapshotTotal: snapshotTasks.reduce((sum, task) => sum + task.duration, 0),
+      snapshotTasks: snapshotTasks.length,
+      snapshotBreakdown: longestSnapshot ? delivered.breakdown(longestSnapshot) : [],
       longestAfter: longest?.duration ?? 0,
-      longestAfterBreakdown: longest ? breakdown(longest) : [],
+      longestAfterBreakdown: longest ? delivered.breakdown(longest) : [],
       tasksOver50: after.filter((task) => task.duration > 50).length,
       busyAfter: after.reduce((sum, task) => sum + task.duration, 0),
       snapshotBytes,
@@ -95,12 +106,21 @@ export async function measureDeliveryCost({browser, site, collector, options, bu
   const worst = Math.max(...samples.tracker.map((sample) => sample.longestAfter));
   const rows = [
     {
-      metric: `full snapshot task (${(snapshotBytes / 1e6).toFixed(2)} MB), tracker / raw rrweb`,
+      metric: `full snapshot (${(snapshotBytes / 1e6).toFixed(2)} MB), longest task: tracker / raw rrweb`,
       unit: 'ms',
-      baseline: pick('rrweb', 'snapshotTask'),
-      value: pick('tracker', 'snapshotTask'),
-      ratio: ratio(pick('tracker', 'snapshotTask'), pick('rrweb', 'snapshotTask')),
-      note: "rrweb's own cost, for reference",
+      baseline: pick('rrweb', 'snapshotLongest'),
+      value: pick('tracker', 'snapshotLongest'),
+      ratio: ratio(pick('tracker', 'snapshotLongest'), pick('rrweb', 'snapshotLongest')),
+      goal: {valueMax: 50},
+      note: `rrweb takes it in one task; the tracker in ${pick('tracker', 'snapshotTasks')} (median)`,
+    },
+    {
+      metric: 'full snapshot, main-thread time of all its tasks: tracker / raw rrweb',
+      unit: 'ms',
+      baseline: pick('rrweb', 'snapshotTotal'),
+      value: pick('tracker', 'snapshotTotal'),
+      ratio: ratio(pick('tracker', 'snapshotTotal'), pick('rrweb', 'snapshotTotal')),
+      note: "the tracker's: every task from start() to the snapshot, redaction and JSON included",
     },
     {
       metric: 'longest delivery task (batch, gzip, send), median',
