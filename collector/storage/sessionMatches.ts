@@ -5,23 +5,56 @@
 // seen something break, and a session list filtered "with errors" that hid
 // the sessions where only an API call failed would hide the failures users
 // report most.
+//
+// A filter that matches few sessions is checked against every one of them,
+// twice when the count is asked for too (100,000 on the file backend): it is
+// made once into the checks it needs, cheapest first, and a session's URLs
+// are kept lowercased and joined (a URL lowercased at each check made the
+// URL filter the slowest, 40 ms a pass over 100,000 sessions: bench/NOTES.md,
+// figure 12).
 import type {SessionFilter} from './storage';
 import type {Session} from '../types';
 
-export function sessionMatches(session: Session, query: SessionFilter): boolean {
-  if (query.projects && !query.projects.includes(session.projectKey)) return false;
-  if (query.userID !== undefined && session.userID !== query.userID) return false;
-  if (query.meta && !query.meta.every(([key, value]) => Object.hasOwn(session.metadata, key) && session.metadata[key] === value)) return false;
-  if (query.hasErrors && !hasErrors(session)) return false;
-  if (query.frustrated && !isFrustrated(session)) return false;
-  if (query.url !== undefined) {
-    const needle = query.url.toLowerCase();
-    if (!session.urls.some((url) => url.toLowerCase().includes(needle))) return false;
+export function sessionMatches(session: Session, filter: SessionFilter): boolean {
+  return sessionMatcher(filter)(session);
+}
+
+/** The filter as one function, for checking many sessions. */
+export function sessionMatcher(filter: SessionFilter): (session: Session) => boolean {
+  const checks: Array<(session: Session) => boolean> = [];
+  const {projects, userID, meta, url, event} = filter;
+  if (userID !== undefined) checks.push((session) => session.userID === userID);
+  if (projects) checks.push((session) => projects.includes(session.projectKey));
+  if (filter.hasErrors) checks.push(hasErrors);
+  if (filter.frustrated) checks.push(isFrustrated);
+  if (meta) checks.push((session) => meta.every(([key, value]) => Object.hasOwn(session.metadata, key) && session.metadata[key] === value));
+  if (event !== undefined) checks.push((session) => session.eventNames.includes(event));
+  if (url !== undefined) {
+    const needle = url.toLowerCase();
+    // Joined by newlines, a match cannot span two URLs unless the needle holds one.
+    checks.push(needle.includes('\n') ? (session) => session.urls.some((visited) => visited.toLowerCase().includes(needle)) : (session) => urlText(session).includes(needle));
   }
-  if (query.event !== undefined && !session.eventNames.includes(query.event)) return false;
-  return true;
+  if (checks.length <= 1) return checks[0] ?? (() => true);
+  return (session) => checks.every((check) => check(session));
 }
 
 export const isFrustrated = (session: Session) => session.rageClickCount > 0 || session.deadClickCount > 0 || session.errorClickCount > 0;
 
 export const hasErrors = (session: Session) => session.errorCount > 0 || session.consoleErrorCount > 0 || session.failedRequestCount > 0;
+
+// Kept on the session's record under a symbol, as a property that is not
+// enumerable: session.json (JSON.stringify) and copies ({...session}) never
+// see it. A WeakMap keyed by the record was as slow as lowercasing each URL
+// again; this is a property read. A session's URLs only grow
+// (applySessionChange.ts): the text is made again when there are more.
+const URL_TEXT = Symbol('lowercased URLs');
+
+function urlText(session: Session): string {
+  const record = session as Session & {[URL_TEXT]?: {count: number; text: string}};
+  let known = record[URL_TEXT];
+  if (!known || known.count !== session.urls.length) {
+    known = {count: session.urls.length, text: session.urls.join('\n').toLowerCase()};
+    Object.defineProperty(record, URL_TEXT, {value: known, writable: true, configurable: true});
+  }
+  return known.text;
+}

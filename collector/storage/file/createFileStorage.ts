@@ -70,7 +70,7 @@ import {promisify} from 'node:util';
 import {gunzip as gunzipCallback} from 'node:zlib';
 import {applySessionChange, withSummaryDefaults} from '../applySessionChange';
 import {newSessionRecord} from '../newSessionRecord';
-import {sessionMatches} from '../sessionMatches';
+import {sessionMatcher} from '../sessionMatches';
 import {syncDirectory} from '../../lib/syncDirectory';
 import {openFileSystemSync} from '../../lib/syncFileSystem';
 import {writeFileAtomic, type Durability} from '../../lib/writeFileAtomic';
@@ -559,17 +559,19 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       let end = timeline.length;
       if (query.before !== undefined) end = firstStartedAtOrAfter(timeline, query.before);
       if (query.cursor) end = Math.min(end, firstAtOrAfter(timeline, query.cursor));
+      const matches = sessionMatcher(query);
       const found: Session[] = [];
       for (let i = end - 1; i >= 0 && found.length < query.limit; i--) {
-        if (sessionMatches(timeline[i], query)) found.push(timeline[i]);
+        if (matches(timeline[i])) found.push(timeline[i]);
       }
       return found;
     },
 
     // Every session is in memory: counted exactly, however many match.
     async countSessions(filter: SessionFilter): Promise<SessionCount> {
+      const matches = sessionMatcher(filter);
       let value = 0;
-      for (const session of timeline) if (sessionMatches(session, filter)) value++;
+      for (const session of timeline) if (matches(session)) value++;
       return {value, exact: true};
     },
 
