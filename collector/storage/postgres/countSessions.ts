@@ -21,19 +21,22 @@
 // - Otherwise they are counted through the indexes (as the listing's last
 //   step), up to 10,001, which costs what reaching the rows the most
 //   selective index leads to costs: little for a filter that matches few.
-//   Filters that are each common and together rare (30 %, 10 % and 25 % of
+//   Filters that are each common and together rare (30 %, 2 % and 25 % of
 //   the sessions, 0.15 % together) leave no cheap way to an exact count:
-//   after COUNT_BUDGET_MS the count stops, and the sample's estimate is
-//   given, said to be one, also when it is below 10,000.
+//   when the most selective index leads to more than EXACT_COUNT_MAX_ROWS
+//   sessions, or the count takes longer than COUNT_BUDGET_MS, the sample's
+//   estimate is given, said to be one, also when it is below 10,000.
 import {EXACT_COUNT_LIMIT, type SessionCount, type SessionFilter} from '../storage';
 import {chooseIndexes} from './chooseIndexes';
 import {avoidWalkingPlans, estimatedSessions, listingSettings, planRows, type Run} from './planner';
-import {checks, newestFirst, render, sessionFilterSql, sqlParams, throughIndexes, where} from './sessionFilterSql';
+import {checks, newestFirst, render, sessionFilterSql, sqlParams, throughIndexes, where, type Condition} from './sessionFilterSql';
 import {urlIndexConditions} from './urlIndexConditions';
 
 const SAMPLE_ROWS = 10_000;
 const MIN_PAGES = 20;
 const COUNT_BUDGET_MS = 100;
+/** A count through indexes that lead to more sessions than this is not tried (it would not end within the budget). */
+const EXACT_COUNT_MAX_ROWS = 50_000;
 /** Below this many sessions no sample is taken: counting is quick. */
 const SAMPLE_ABOVE = 50_000;
 
@@ -53,7 +56,9 @@ export async function countSessions(run: Run, filter: SessionFilter): Promise<Se
   const sampled = sessions > SAMPLE_ABOVE ? await sample(run, filter, sessions) : null;
   if (sampled && sampled.pages >= surelyMoreThanTheLimit(sampled.share)) return {value: sampled.estimate, exact: false};
   if (conditions.url) conditions.url.index = await urlIndexConditions(run, conditions.url.needle, sessions);
-  const {chosen} = await chooseIndexes(run, conditions.gin);
+  const {chosen, rows} = await chooseIndexes(run, conditions.gin);
+  // More rows to reach (through the GIN index chosen, or the ordered one) than the budget allows: the sample's estimate at once.
+  if (sampled && Math.min(rows, await orderedRows(run, conditions.ordered)) > EXACT_COUNT_MAX_ROWS) return {value: sampled.estimate, exact: false};
   await avoidWalkingPlans(run);
   const {param, values} = sqlParams();
   const matching = [...render(conditions.ordered, param), ...render(throughIndexes(conditions, chosen), param)];
@@ -63,6 +68,13 @@ export async function countSessions(run: Run, filter: SessionFilter): Promise<Se
   if (counted === null) return {value: sampled!.estimate, exact: false};
   if (counted <= EXACT_COUNT_LIMIT) return {value: counted, exact: true};
   return {value: Math.max(EXACT_COUNT_LIMIT + 1, (sampled ?? (await sample(run, filter, sessions))).estimate), exact: false};
+}
+
+/** How many sessions the planner expects the ordered conditions to allow; all of them when there are none. */
+async function orderedRows(run: Run, ordered: Condition[]): Promise<number> {
+  if (!ordered.length) return Infinity;
+  const {param, values} = sqlParams();
+  return planRows(run, `SELECT 1 FROM sessions s ${where(render(ordered, param))}`, values);
 }
 
 /** The count, or null if it takes longer than COUNT_BUDGET_MS (the transaction goes on: a savepoint takes the cancelled statement back). */

@@ -41,6 +41,8 @@ import {afterCursor, checks, keysetSql, newestFirst, render, sessionFilterSql, s
 import {urlIndexConditions} from './urlIndexConditions';
 
 const FIRST_WINDOW = 5_000;
+/** The least a later window of the walk reads. */
+const MIN_WINDOW = 2_000;
 /** The most one window of the walk reads. */
 const MAX_WINDOW = 250_000;
 /** What a row reached through an index costs, against a row walked (measured: bench/NOTES.md, figure 12). */
@@ -84,7 +86,8 @@ export async function listSessions(run: Run, query: SessionQuery): Promise<Array
       indexes = await chooseIndexes(run, filter.gin);
     }
     if (toWalk > INDEX_ROW_COST * indexes.rows) break;
-    window = Math.min(MAX_WINDOW, Math.ceil(toWalk * 1.2));
+    // With room to spare: a window that falls short by a few rows costs another statement.
+    window = Math.min(MAX_WINDOW, Math.max(MIN_WINDOW, Math.ceil(toWalk * 1.5)));
   }
 
   // The indexes, for what is older than the walk went.
