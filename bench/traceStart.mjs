@@ -184,7 +184,9 @@ const PARTS = [
 
 // rrweb's functions by name (see frameNamer: rrweb's sources in the map cannot be trusted).
 const isRrweb = (frame) => frame.tracker && /@rrweb|base64-arraybuffer/.test(frame.source);
-const RRWEB_WALK_START = new Set(['snapshot', 'serializeNodeWithId']);
+// walkSnapshot and walkNodeWithId: the same walk as generators, in the sliced
+// snapshot (scripts/sliceRrwebSnapshot.mjs).
+const RRWEB_WALK_START = new Set(['snapshot', 'serializeNodeWithId', 'walkSnapshot', 'walkNodeWithId']);
 const RRWEB_OBSERVERS = new Set(['initObservers']);
 const RRWEB_STYLESHEETS = new Set([
   'stringifyStylesheet',
