@@ -70,13 +70,21 @@ test('the sliced snapshot is rrweb\'s synchronous snapshot, node for node', asyn
   expect(snapshots.sliced.json).not.toContain('s3cret');
 });
 
-test('the first snapshot of a 20,000-element page holds every element', async ({page, site, collector}) => {
+test('the first snapshot of a 20,000-element page holds every element, and no iframe is added to take it', async ({page, site, collector}) => {
   const html = manyElementsPage();
   const head = html.match(/<style>[\s\S]*<\/style>/)![0];
   const body = html.match(/<body>([\s\S]*)<\/body>/)![1];
+  // rrweb adds a hidden iframe to the page when it doubts the DOM's functions are the browser's own.
+  await page.addInitScript(() => {
+    (window as any).iframesAdded = 0;
+    new MutationObserver((records) => {
+      for (const record of records) for (const node of record.addedNodes) if (node.nodeName === 'IFRAME') (window as any).iframesAdded++;
+    }).observe(document, {childList: true, subtree: true});
+  });
   await page.goto(trackedPage(site, collector, {head, body, initOptions: {flushIntervalMs: 500}}));
   const {sessionID} = await startTracker(page);
   await waitForRecording(page);
+  expect(await page.evaluate(() => (window as any).iframesAdded)).toBe(0);
   // Script elements are left out of recordings by design.
   const live = await page.evaluate(() => document.querySelectorAll('*').length - document.querySelectorAll('script').length);
   expect(live).toBeGreaterThan(20_000);
