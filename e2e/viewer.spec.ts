@@ -94,7 +94,7 @@ test('on all interfaces the read API needs an access key, and an old read secret
     expect((await refused.json()).error).toContain('access key');
     const withBearer = await fetch(`${base}/api/sessions`, {headers: {Authorization: 'Bearer let-me-read'}});
     expect(withBearer.status).toBe(200);
-    expect(await withBearer.json()).toEqual({sessions: []});
+    expect(await withBearer.json()).toEqual({sessions: [], nextCursor: null});
     // Never from the URL any more: a query string ends up in proxies' logs and the history.
     expect((await fetch(`${base}/api/sessions?key=let-me-read`)).status).toBe(401);
     expect((await fetch(`${base}/api/sessions`, {headers: {Authorization: 'Bearer wrong'}})).status).toBe(401);
