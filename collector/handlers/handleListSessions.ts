@@ -37,9 +37,10 @@ export const handleListSessions: Handler = async ({url, who}, collector) => {
   const page = sessions.slice(0, limit);
   const nextCursor = sessions.length > limit ? encodeCursor(page[page.length - 1]) : null;
   // A first page that is also the last holds every match: that is the count,
-  // whatever a backend estimated (it may, for a few matches that are costly to count).
+  // whatever a backend estimated (it may, for a few matches that are costly
+  // to count). Nor is an estimate below what the page shows.
   const wholeList = nextCursor === null && !cursor && before === undefined;
-  const counted = count && (wholeList ? {value: page.length, exact: true} : count);
+  const counted = count && (wholeList ? {value: page.length, exact: true} : count.exact ? count : {value: Math.max(count.value, page.length), exact: false});
   return {status: 200, json: {sessions: page.map(sessionSummary), nextCursor, ...(counted && {count: counted})}};
 };
 

@@ -1,25 +1,29 @@
-// Which of the filters' GIN indexes a statement that finds sessions through
-// indexes asks for (sessionFilterSql.ts says why the planner is not left to
-// choose): the filter the planner expects the fewest sessions for, whose
-// estimates (of one filter alone: its statistics) are close to right even
-// where its costs are not, and any other within FACTOR of it. Intersecting
-// one more bitmap costs about a third of a microsecond per entry it holds,
-// and saves a look at the row (one to two) for each session it rules out:
-// worth it only for a bitmap at most a few times the smallest.
+// Which indexes a statement that finds sessions through indexes may use
+// (sessionFilterSql.ts says why the planner is not left to choose among
+// all): the filter expected to lead to the fewest sessions, and any other
+// within FACTOR of it. Intersecting one more bitmap costs about a third of a
+// microsecond per entry it holds, and saves a look at the row (one to two)
+// for each session it rules out: worth it only for a bitmap at most a few
+// times the smallest. The others are checked on the rows those lead to.
+//
+// How many sessions each leads to: for the ordered filters and for
+// metadata and event names, the planner's estimate of that filter alone
+// (its statistics of one column or one GIN key are close to right, where its
+// costs are not); for the URL, its own sample (urlIndexConditions.ts).
 import {planRows, type Run} from './planner';
-import {render, sqlParams, where, type GinFilter} from './sessionFilterSql';
+import {render, sqlParams, where, type FilterSql, type GinFilter, type OrderedFilter} from './sessionFilterSql';
 
 const FACTOR = 4;
 
-/** The GIN filters whose indexes to ask for, and how many sessions the planner expects the most selective of them to lead to. */
-export async function chooseIndexes(run: Run, filters: GinFilter[]): Promise<{chosen: GinFilter[]; rows: number}> {
-  const candidates = filters.filter((filter) => filter.index.length);
-  if (!candidates.length) return {chosen: [], rows: Infinity};
-  const expected: number[] = [];
-  for (const filter of candidates) {
+/** The filters whose indexes to use, and how many sessions the most selective of them leads to (Infinity: none can be used). */
+export async function chooseIndexes(run: Run, filter: FilterSql): Promise<{chosen: Set<OrderedFilter | GinFilter>; rows: number}> {
+  const candidates: Array<{filter: OrderedFilter | GinFilter; rows: number}> = [];
+  const expected = async (conditions: FilterSql['ordered'][number]['sql'][]) => {
     const {param, values} = sqlParams();
-    expected.push(await planRows(run, `SELECT 1 FROM sessions s ${where(render(filter.index, param))}`, values));
-  }
-  const fewest = Math.min(...expected);
-  return {chosen: candidates.filter((_, i) => expected[i] <= FACTOR * Math.max(fewest, 1)), rows: fewest};
+    return planRows(run, `SELECT 1 FROM sessions s ${where(render(conditions, param))}`, values);
+  };
+  for (const ordered of filter.ordered) candidates.push({filter: ordered, rows: await expected([ordered.sql])});
+  for (const gin of filter.gin) if (gin.index.length) candidates.push({filter: gin, rows: gin.rows ?? (await expected(gin.index))});
+  const fewest = Math.min(...candidates.map((candidate) => candidate.rows));
+  return {chosen: new Set(candidates.filter((candidate) => candidate.rows <= FACTOR * Math.max(fewest, 1)).map((candidate) => candidate.filter)), rows: fewest};
 }

@@ -29,7 +29,7 @@
 import {EXACT_COUNT_LIMIT, type SessionCount, type SessionFilter} from '../storage';
 import {chooseIndexes} from './chooseIndexes';
 import {avoidWalkingPlans, estimatedSessions, listingSettings, planRows, type Run} from './planner';
-import {checks, newestFirst, render, sessionFilterSql, sqlParams, throughIndexes, where, type Condition} from './sessionFilterSql';
+import {checks, newestFirst, orderedSql, render, sessionFilterSql, sqlParams, throughIndexes, where} from './sessionFilterSql';
 import {urlIndexConditions} from './urlIndexConditions';
 
 const SAMPLE_ROWS = 10_000;
@@ -37,15 +37,17 @@ const MIN_PAGES = 20;
 const COUNT_BUDGET_MS = 100;
 /** A count through indexes that lead to more sessions than this is not tried (it would not end within the budget). */
 const EXACT_COUNT_MAX_ROWS = 50_000;
+/** Matches a sample must show for its estimate to be given without trying to count. */
+const MIN_HITS = 5;
 /** Below this many sessions no sample is taken: counting is quick. */
 const SAMPLE_ABOVE = 50_000;
 
-export async function countSessions(run: Run, filter: SessionFilter): Promise<SessionCount> {
+export async function countSessions(run: Run, filter: SessionFilter, {budgetMs = COUNT_BUDGET_MS}: {budgetMs?: number} = {}): Promise<SessionCount> {
   await listingSettings(run);
   const conditions = sessionFilterSql(filter);
   if (!conditions.gin.length) {
     const {param, values} = sqlParams();
-    const ordered = where(render(conditions.ordered, param));
+    const ordered = where(render(orderedSql(conditions), param));
     // In the listing's order, so that the planner goes down an index (only its entries are read) rather than the table.
     const counted = await boundedCount(run, `SELECT 1 FROM sessions s ${ordered} ORDER BY ${newestFirst()}`, values);
     if (counted <= EXACT_COUNT_LIMIT) return {value: counted, exact: true};
@@ -55,32 +57,27 @@ export async function countSessions(run: Run, filter: SessionFilter): Promise<Se
   const sessions = await estimatedSessions(run);
   const sampled = sessions > SAMPLE_ABOVE ? await sample(run, filter, sessions) : null;
   if (sampled && sampled.pages >= surelyMoreThanTheLimit(sampled.share)) return {value: sampled.estimate, exact: false};
-  if (conditions.url) conditions.url.index = await urlIndexConditions(run, conditions.url.needle, sessions);
-  const {chosen, rows} = await chooseIndexes(run, conditions.gin);
-  // More rows to reach (through the GIN index chosen, or the ordered one) than the budget allows: the sample's estimate at once.
-  if (sampled && Math.min(rows, await orderedRows(run, conditions.ordered)) > EXACT_COUNT_MAX_ROWS) return {value: sampled.estimate, exact: false};
+  if (conditions.url) Object.assign(conditions.url, await urlIndexConditions(run, conditions.url.needle, sessions));
+  const {chosen, rows} = await chooseIndexes(run, conditions);
+  // More rows to reach than the budget allows: the sample's estimate at
+  // once, if it saw enough matches to be one (else the count is tried: it may
+  // be quick after all).
+  if (sampled && sampled.hits >= MIN_HITS && rows > EXACT_COUNT_MAX_ROWS) return {value: sampled.estimate, exact: false};
   await avoidWalkingPlans(run);
   const {param, values} = sqlParams();
-  const matching = [...render(conditions.ordered, param), ...render(throughIndexes(conditions, chosen), param)];
+  const matching = render(throughIndexes(conditions, chosen), param);
   const select = `SELECT 1 FROM sessions s ${where(matching)}`;
   // A small table (no sample) is counted whatever it takes: quickly.
-  const counted = sampled ? await withinBudget(run, () => boundedCount(run, select, values)) : await boundedCount(run, select, values);
+  const counted = sampled ? await withinBudget(run, budgetMs, () => boundedCount(run, select, values)) : await boundedCount(run, select, values);
   if (counted === null) return {value: sampled!.estimate, exact: false};
   if (counted <= EXACT_COUNT_LIMIT) return {value: counted, exact: true};
   return {value: Math.max(EXACT_COUNT_LIMIT + 1, (sampled ?? (await sample(run, filter, sessions))).estimate), exact: false};
 }
 
-/** How many sessions the planner expects the ordered conditions to allow; all of them when there are none. */
-async function orderedRows(run: Run, ordered: Condition[]): Promise<number> {
-  if (!ordered.length) return Infinity;
-  const {param, values} = sqlParams();
-  return planRows(run, `SELECT 1 FROM sessions s ${where(render(ordered, param))}`, values);
-}
-
-/** The count, or null if it takes longer than COUNT_BUDGET_MS (the transaction goes on: a savepoint takes the cancelled statement back). */
-async function withinBudget(run: Run, count: () => Promise<number>): Promise<number | null> {
+/** The count, or null if it takes longer than `budgetMs` (the transaction goes on: a savepoint takes the cancelled statement back). */
+async function withinBudget(run: Run, budgetMs: number, count: () => Promise<number>): Promise<number | null> {
   await run('SAVEPOINT counting');
-  await run(`SELECT set_config('statement_timeout', '${COUNT_BUDGET_MS}', true)`);
+  await run(`SELECT set_config('statement_timeout', '${Math.round(budgetMs)}', true)`);
   try {
     const counted = await count();
     await run('RELEASE SAVEPOINT counting');
@@ -106,10 +103,10 @@ async function boundedCount(run: Run, select: string, values: unknown[]): Promis
 }
 
 /** The filter's rate on a sample of whole pages, times the table; on how many of those pages it matched; the share of the table sampled. */
-async function sample(run: Run, filter: SessionFilter, sessions: number): Promise<{estimate: number; pages: number; share: number}> {
+async function sample(run: Run, filter: SessionFilter, sessions: number): Promise<{estimate: number; hits: number; pages: number; share: number}> {
   const {param, values} = sqlParams();
   const conditions = sessionFilterSql(filter);
-  const matching = [...render(conditions.ordered, param), ...render(checks(conditions), param)].join(' AND ');
+  const matching = [...render(orderedSql(conditions), param), ...render(checks(conditions), param)].join(' AND ');
   const percent = param(Math.min(100, (100 * SAMPLE_ROWS) / sessions));
   // REPEATABLE: the same pages each time while the table stays as it is, so that a count does not wobble from one look to the next.
   const {rows} = await run<{rows: number; hits: number; pages: number}>(
@@ -119,5 +116,5 @@ async function sample(run: Run, filter: SessionFilter, sessions: number): Promis
     values,
   );
   const {rows: seen, hits, pages} = rows[0];
-  return {estimate: seen ? Math.round((hits / seen) * sessions) : 0, pages, share: seen / sessions};
+  return {estimate: seen ? Math.round((hits / seen) * sessions) : 0, hits, pages, share: seen / sessions};
 }

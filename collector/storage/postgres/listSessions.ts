@@ -37,7 +37,7 @@
 import type {SessionQuery} from '../storage';
 import {chooseIndexes} from './chooseIndexes';
 import {avoidWalkingPlans, estimatedSessions, listingSettings, type Run} from './planner';
-import {afterCursor, checks, keysetSql, newestFirst, render, sessionFilterSql, sqlParams, throughIndexes, where, type GinFilter} from './sessionFilterSql';
+import {afterCursor, checks, keysetSql, newestFirst, orderedSql, render, sessionFilterSql, sqlParams, throughIndexes, where} from './sessionFilterSql';
 import {urlIndexConditions} from './urlIndexConditions';
 
 const FIRST_WINDOW = 5_000;
@@ -62,7 +62,7 @@ export async function listSessions(run: Run, query: SessionQuery): Promise<Array
   const filter = sessionFilterSql(query);
   if (!filter.gin.length) {
     const {param, values} = sqlParams();
-    const conditions = [...keysetSql(query, param), ...render(filter.ordered, param)];
+    const conditions = [...keysetSql(query, param), ...render(orderedSql(filter), param)];
     const {rows} = await run(`SELECT s.*, ${pagesJson('s')} FROM sessions s ${where(conditions)} ORDER BY ${newestFirst()} LIMIT ${param(query.limit)}`, values);
     return rows;
   }
@@ -71,7 +71,7 @@ export async function listSessions(run: Run, query: SessionQuery): Promise<Array
   let scanned = 0;
   let window = FIRST_WINDOW;
   let cursor = query.cursor;
-  let indexes: {chosen: GinFilter[]; rows: number} | null = null;
+  let indexes: Awaited<ReturnType<typeof chooseIndexes>> | null = null;
   for (;;) {
     const {matches, last} = await walk(run, {...query, cursor}, window, query.limit - found.length);
     found.push(...matches);
@@ -82,8 +82,8 @@ export async function listSessions(run: Run, query: SessionQuery): Promise<Array
     const rate = found.length / scanned;
     const toWalk = rate > 0 ? Math.ceil((query.limit - found.length) / rate) : Infinity;
     if (!indexes) {
-      if (filter.url) filter.url.index = await urlIndexConditions(run, filter.url.needle, await estimatedSessions(run));
-      indexes = await chooseIndexes(run, filter.gin);
+      if (filter.url) Object.assign(filter.url, await urlIndexConditions(run, filter.url.needle, await estimatedSessions(run)));
+      indexes = await chooseIndexes(run, filter);
     }
     if (toWalk > INDEX_ROW_COST * indexes.rows) break;
     // With room to spare: a window that falls short by a few rows costs another statement.
@@ -96,7 +96,6 @@ export async function listSessions(run: Run, query: SessionQuery): Promise<Array
   const conditions = [
     afterCursor(cursor, param),
     ...keysetSql({before: query.before}, param),
-    ...render(filter.ordered, param),
     ...render(throughIndexes(filter, indexes.chosen), param),
   ];
   // Sorted by their keys alone, then the page's rows read whole: a sort of
@@ -118,7 +117,7 @@ export async function listSessions(run: Run, query: SessionQuery): Promise<Array
 async function walk(run: Run, query: SessionQuery, window: number, wanted: number) {
   const {param, values} = sqlParams();
   const filter = sessionFilterSql(query);
-  const within = where([...keysetSql(query, param), ...render(filter.ordered, param)]);
+  const within = where([...keysetSql(query, param), ...render(orderedSql(filter), param)]);
   const hit = render(checks(filter), param).join(' AND ');
   const size = param(window);
   // The window's last row comes back whether it matches or not (nth = size): where to go on from.
