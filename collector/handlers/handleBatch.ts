@@ -22,6 +22,10 @@ export const handleBatch: Handler = async ({req, url, origin}, collector) => {
   collector.admission.admitProject('batch', project.key);
   if (session.assistOnly) throw new HttpError(403, 'session is assist-only: no session data is recorded');
 
+  // Each given once: with two, which one the batch belongs to would be a guess.
+  for (const name of ['page', 'seq']) {
+    if (url.searchParams.getAll(name).length > 1) throw new HttpError(400, `"${name}" is given more than once: give it once`);
+  }
   const pageParam = url.searchParams.get('page') ?? '';
   const seqParam = url.searchParams.get('seq') ?? '';
   if (!/^[1-9]\d{0,8}$/.test(pageParam)) throw new HttpError(400, '"page" must be a positive integer: the pageID the handshake gave');

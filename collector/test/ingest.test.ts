@@ -156,6 +156,17 @@ test('page and seq must be integers, and the page must exist', async () => {
   }
 });
 
+test('a page or seq given twice is refused with 400, and nothing is stored', async () => {
+  const grant = await startSession(url);
+  for (const [page, seq, name] of [[1, '0&seq=1', 'seq'], ['1&page=1', 0, 'page']] as const) {
+    const {status, json} = await sendBatch(url, grant.sessionToken, page, seq, events(2));
+    assert.equal(status, 400);
+    assert.match(json.error, new RegExp(`"${name}" is given more than once`));
+  }
+  const {json: stored} = await getJson(url, `/api/sessions/${grant.sessionID}/events`);
+  assert.equal(stored.pages[0].events.length, 0);
+});
+
 test('a Content-Encoding other than gzip is refused with 415', async () => {
   const grant = await startSession(url);
   const {status, json} = await sendBatch(url, grant.sessionToken, 1, 0, events(1), {headers: {'Content-Encoding': 'br'}});
