@@ -54,6 +54,11 @@ async function main(): Promise<void> {
   // Notes from the start-up come after the "listening on" line.
   let notes: string[] | null = [];
   const logger = createLogger({level: args.logLevel});
+  // Logs go to stdout and stderr. When their reader goes away (the pipe of
+  // the process that started us closes), the lines are lost and the
+  // collector serves on: Node reports the failed write as an 'error' event
+  // (EPIPE), which unhandled would end the process, with batches in flight.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 
   // Collectors that share a database must share the signing secret: a token signed by one is checked by another.
   if (args.database && !process.env.TRACKER_SECRET) {
