@@ -4,6 +4,7 @@ import {spawn} from 'node:child_process';
 import {cpSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {fillSnippet} from '../loader/fillSnippet.mjs';
 import {demoFiles, renderDemoFile} from './renderDemoPage.mjs';
+import {serveStatic} from './serveStatic.mjs';
 
 const host = '127.0.0.1';
 const shopPort = Number(process.env.DEMO_PORT ?? 8080);
@@ -31,13 +32,16 @@ cpSync('dist/tracker.js.map', `${site}/tracker.js.map`);
 
 const children = [];
 function run(name, args) {
-  const child = spawn(process.execPath, args, {stdio: ['ignore', 'pipe', 'inherit']});
+  // A process group of its own: Ctrl+C reaches the demo alone, which then
+  // stops the collector with one SIGTERM (a second signal would make it exit
+  // at once, before it has flushed).
+  const child = spawn(process.execPath, args, {stdio: ['ignore', 'pipe', 'inherit'], detached: true});
   child.stdout.on('data', (chunk) => process.stdout.write(`[${name}] ${chunk}`));
-  return child;
   child.on('exit', (code) => {
     if (code) console.error(`[${name}] exited with ${code}`);
   });
   children.push(child);
+  return child;
 }
 
 // The collector prints a one-time login link to its viewer: shown again last, like Jupyter's.
@@ -50,9 +54,7 @@ const loginLink = new Promise((resolve) => {
     if (match) resolve(match[1]);
   });
 });
-const httpServer = 'node_modules/http-server/bin/http-server';
-run('shop', [httpServer, site, '-p', String(shopPort), '-a', host, '-c-1', '--cors', '-s']);
-run('payment', [httpServer, site, '-p', String(otherPort), '-a', host, '-c-1', '--cors', '-s']);
+const sites = Promise.all([serveStatic(site, shopPort, host), serveStatic(site, otherPort, host)]);
 
 // The URLs are printed once every server answers: on a loaded machine a fixed
 // wait was not enough, and a user opening the shop got "connection refused".
@@ -69,7 +71,7 @@ async function waitUntilServing(url, timeoutMs = 30_000) {
   }
 }
 
-Promise.all([loginLink, ...[`${collectorUrl}/healthz`, `${shop}/index.html`, `${other}/checkout.html`].map((url) => waitUntilServing(url))]).then(
+Promise.all([loginLink, sites, ...[`${collectorUrl}/healthz`, `${shop}/index.html`, `${other}/checkout.html`].map((url) => waitUntilServing(url))]).then(
   ([link]) =>
     console.log(`
 Demo running:
@@ -85,7 +87,9 @@ Press Ctrl+C to stop.`),
   },
 );
 
-// Stop the children and wait for them: the collector flushes its metadata.
+// Stop the collector and wait for it: it flushes its metadata. (Until this
+// list was filled, the demo exited at once and left the collector running
+// with no one reading its output.)
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     const exits = children.filter((child) => child.exitCode === null).map((child) => new Promise((resolve) => child.once('exit', resolve)));
