@@ -9,23 +9,26 @@
 // - A filter the ordered indexes answer alone (none, a user, errors,
 //   frustration, projects) is counted down its index, stopping at 10,001;
 //   past that, the planner's estimate (its statistics of those columns).
-// - Any other filter is first tried on a sample: whole pages of the table
-//   picked at random (TABLESAMPLE SYSTEM), about SAMPLE_ROWS sessions. If
-//   matches turn up on more of its pages than 10,000 matches could put there
+// - Any other filter whose most selective index leads to few sessions (at
+//   most EXACT_COUNT_MAX_ROWS, chooseIndexes.ts) is counted through the
+//   indexes, as the listing's last step does, up to 10,001: what those few
+//   rows cost.
+// - The others are tried on a sample first: whole pages of the table picked
+//   at random (TABLESAMPLE SYSTEM), about SAMPLE_ROWS sessions. If matches
+//   turn up on more of its pages than 10,000 matches could put there
 //   (spread one to a page, the most pages they can reach: the sample's share
 //   of 10,000, plus five standard deviations, and at least MIN_PAGES), there
 //   are surely more than 10,000: the count is the sample's rate times the
 //   table. Pages rather than rows, because sessions that match often sit
 //   together (those of one day, of one release): a sample that catches one
 //   such page catches 18 matches at once.
-// - Otherwise they are counted through the indexes (as the listing's last
-//   step), up to 10,001, which costs what reaching the rows the most
-//   selective index leads to costs: little for a filter that matches few.
-//   Filters that are each common and together rare (30 %, 2 % and 25 % of
-//   the sessions, 0.15 % together) leave no cheap way to an exact count:
-//   when the most selective index leads to more than EXACT_COUNT_MAX_ROWS
-//   sessions, or the count takes longer than COUNT_BUDGET_MS, the sample's
-//   estimate is given, said to be one, also when it is below 10,000.
+//
+// Filters that are each common and together rare (30 %, 2 % and 25 % of the
+// sessions, 0.15 % together) leave no cheap way to an exact count: when the
+// sample saw MIN_HITS matches and the indexes lead to more than
+// EXACT_COUNT_MAX_ROWS sessions, or when counting takes longer than
+// COUNT_BUDGET_MS, the sample's estimate is given, said to be one, also
+// when it is below 10,000.
 import {EXACT_COUNT_LIMIT, type SessionCount, type SessionFilter} from '../storage';
 import {chooseIndexes} from './chooseIndexes';
 import {avoidWalkingPlans, estimatedSessions, listingSettings, planRows, type Run} from './planner';
@@ -35,7 +38,7 @@ import {urlIndexConditions} from './urlIndexConditions';
 const SAMPLE_ROWS = 10_000;
 const MIN_PAGES = 20;
 const COUNT_BUDGET_MS = 100;
-/** A count through indexes that lead to more sessions than this is not tried (it would not end within the budget). */
+/** Past this many sessions to reach, a count through indexes would not end within its budget. */
 const EXACT_COUNT_MAX_ROWS = 50_000;
 /** Matches a sample must show for its estimate to be given without trying to count. */
 const MIN_HITS = 5;
@@ -55,23 +58,33 @@ export async function countSessions(run: Run, filter: SessionFilter, {budgetMs =
   }
 
   const sessions = await estimatedSessions(run);
-  const sampled = sessions > SAMPLE_ABOVE ? await sample(run, filter, sessions) : null;
-  if (sampled && sampled.pages >= surelyMoreThanTheLimit(sampled.share)) return {value: sampled.estimate, exact: false};
   if (conditions.url) Object.assign(conditions.url, await urlIndexConditions(run, conditions.url.needle, sessions));
   const {chosen, rows} = await chooseIndexes(run, conditions);
-  // More rows to reach than the budget allows: the sample's estimate at
-  // once, if it saw enough matches to be one (else the count is tried: it may
-  // be quick after all).
-  if (sampled && sampled.hits >= MIN_HITS && rows > EXACT_COUNT_MAX_ROWS) return {value: sampled.estimate, exact: false};
-  await avoidWalkingPlans(run);
   const {param, values} = sqlParams();
-  const matching = render(throughIndexes(conditions, chosen), param);
-  const select = `SELECT 1 FROM sessions s ${where(matching)}`;
-  // A small table (no sample) is counted whatever it takes: quickly.
-  const counted = sampled ? await withinBudget(run, budgetMs, () => boundedCount(run, select, values)) : await boundedCount(run, select, values);
-  if (counted === null) return {value: sampled!.estimate, exact: false};
-  if (counted <= EXACT_COUNT_LIMIT) return {value: counted, exact: true};
-  return {value: Math.max(EXACT_COUNT_LIMIT + 1, (sampled ?? (await sample(run, filter, sessions))).estimate), exact: false};
+  const select = `SELECT 1 FROM sessions s ${where(render(throughIndexes(conditions, chosen), param))}`;
+  // A small table is counted whatever it takes: quickly. A large one within the budget, or null.
+  const countThroughIndexes = async () => {
+    await avoidWalkingPlans(run);
+    return sessions > SAMPLE_ABOVE ? withinBudget(run, budgetMs, () => boundedCount(run, select, values)) : boundedCount(run, select, values);
+  };
+  const estimate = async (counted: number | null) => {
+    const {estimate} = await sample(run, filter, sessions);
+    return {value: counted === null ? estimate : Math.max(EXACT_COUNT_LIMIT + 1, estimate), exact: false};
+  };
+
+  // Few sessions to reach: counted first; the sample only past 10,000.
+  if (rows <= EXACT_COUNT_MAX_ROWS || sessions <= SAMPLE_ABOVE) {
+    const counted = await countThroughIndexes();
+    return counted !== null && counted <= EXACT_COUNT_LIMIT ? {value: counted, exact: true} : estimate(counted);
+  }
+  // Many: the sample first. Its estimate is given if there are surely more
+  // than 10,000, or if it saw enough matches to be one (counting would not
+  // end within the budget); else the count is tried: it may be quick after all.
+  const sampled = await sample(run, filter, sessions);
+  if (sampled.pages >= surelyMoreThanTheLimit(sampled.share) || sampled.hits >= MIN_HITS) return {value: sampled.estimate, exact: false};
+  const counted = await countThroughIndexes();
+  if (counted === null) return {value: sampled.estimate, exact: false};
+  return counted <= EXACT_COUNT_LIMIT ? {value: counted, exact: true} : {value: Math.max(EXACT_COUNT_LIMIT + 1, sampled.estimate), exact: false};
 }
 
 /** The count, or null if it takes longer than `budgetMs` (the transaction goes on: a savepoint takes the cancelled statement back). */

@@ -12,32 +12,32 @@
 // planner walked 960,000 rows to find the first of them (536 ms on
 // 1,000,000 sessions). So the choice is made here, on what the rows show:
 //
-// 1. The walk. The newest sessions the ordered conditions allow
+// 1. The estimates. How many sessions the most selective filter leads to
+//    through its index (chooseIndexes.ts: the planner's statistics, or for
+//    a URL a sample). A row walked is one of the 18 or so on each page of
+//    the table, read in the order they were written; a row an index leads
+//    to is a page of its own, somewhere: about INDEX_ROW_COST times dearer.
+//    When that filter is rare enough, the indexes go first (3).
+// 2. The walk. The newest sessions the ordered conditions allow
 //    (sessionFilterSql.ts: down the index of the user, of the sessions with
 //    problems, of the project…, or of all sessions), a window of
 //    FIRST_WINDOW, are checked against the other conditions. The page is
-//    done if it fills, or if the window held the last of them.
-// 2. What next. The rate at which the window matched says how many more
-//    rows the walk would read to fill the page; the planner says how many
-//    sessions the most selective index leads to (chooseIndexes.ts). A row
-//    walked is one of the 18 or so on each page of the table, read in the
-//    order they were written; a row an index leads to is a page of its own,
-//    somewhere: about INDEX_ROW_COST times dearer. The cheaper goes on: the
-//    walk, in a window sized to fill the page, or
+//    done if it fills, or if the window held the last of them. Else the
+//    rate at which the window matched says how many more rows the walk
+//    would read to fill the page, and the cheaper goes on: the walk, in a
+//    window sized to fill the page, or
 // 3. The indexes. What is left of the page is looked for among the
-//    sessions older than the walk went, through the indexes of the checked
-//    conditions (GIN: metadata, custom event names, URL trigrams) and
+//    sessions older than the walk went, through the chosen indexes, and
 //    sorted; plans that walk (an index scan in order, or a scan of the
-//    table) are turned off for this statement, which the rows seen so far
-//    showed to be right. Its cost follows the number of sessions that index
-//    leads to, not the size of the table.
+//    table) are turned off for this statement. Its cost follows the number
+//    of sessions that index leads to, not the size of the table.
 //
 // A filter that only ordered conditions make (a user, errors, a project) is
 // one statement: its index finds its sessions newest first.
 import type {SessionQuery} from '../storage';
 import {chooseIndexes} from './chooseIndexes';
 import {avoidWalkingPlans, estimatedSessions, listingSettings, type Run} from './planner';
-import {afterCursor, checks, keysetSql, newestFirst, orderedSql, render, sessionFilterSql, sqlParams, throughIndexes, where} from './sessionFilterSql';
+import {checks, keysetSql, newestFirst, orderedSql, render, sessionFilterSql, sqlParams, throughIndexes, where} from './sessionFilterSql';
 import {urlIndexConditions} from './urlIndexConditions';
 
 const FIRST_WINDOW = 5_000;
@@ -67,37 +67,39 @@ export async function listSessions(run: Run, query: SessionQuery): Promise<Array
     return rows;
   }
 
+  const sessions = await estimatedSessions(run);
+  if (filter.url) Object.assign(filter.url, await urlIndexConditions(run, filter.url.needle, sessions));
+  const indexes = await chooseIndexes(run, filter);
   const found: Array<Record<string, any>> = [];
-  let scanned = 0;
-  let window = FIRST_WINDOW;
   let cursor = query.cursor;
-  let indexes: Awaited<ReturnType<typeof chooseIndexes>> | null = null;
-  for (;;) {
-    const {matches, last} = await walk(run, {...query, cursor}, window, query.limit - found.length);
-    found.push(...matches);
-    scanned += window;
-    // Full, or nothing older to look at.
-    if (found.length >= query.limit || !last) return found;
-    cursor = {startedAt: Number(last.started_at), sessionID: last.session_id};
-    const rate = found.length / scanned;
-    const toWalk = rate > 0 ? Math.ceil((query.limit - found.length) / rate) : Infinity;
-    if (!indexes) {
-      if (filter.url) Object.assign(filter.url, await urlIndexConditions(run, filter.url.needle, await estimatedSessions(run)));
-      indexes = await chooseIndexes(run, filter);
+  // Walked only if the indexes could lead to more rows than the walk would
+  // likely read, matches spread evenly: it reads limit × sessions ÷ matches
+  // rows, and that is less than INDEX_ROW_COST × matches past the square
+  // root of their quotient (16,000 rows on 10,000,000 sessions). Below it
+  // the indexes go first, their cost bounded by it whatever the estimate of
+  // the walk's.
+  if (indexes.rows > Math.sqrt((query.limit * sessions) / INDEX_ROW_COST)) {
+    let scanned = 0;
+    let window = FIRST_WINDOW;
+    for (;;) {
+      const {matches, last} = await walk(run, {...query, cursor}, window, query.limit - found.length);
+      found.push(...matches);
+      scanned += window;
+      // Full, or nothing older to look at.
+      if (found.length >= query.limit || !last) return found;
+      cursor = {startedAt: Number(last.started_at), sessionID: last.session_id};
+      const rate = found.length / scanned;
+      const toWalk = rate > 0 ? Math.ceil((query.limit - found.length) / rate) : Infinity;
+      if (toWalk > INDEX_ROW_COST * indexes.rows) break;
+      // With room to spare: a window that falls short by a few rows costs another statement.
+      window = Math.min(MAX_WINDOW, Math.max(MIN_WINDOW, Math.ceil(toWalk * 1.5)));
     }
-    if (toWalk > INDEX_ROW_COST * indexes.rows) break;
-    // With room to spare: a window that falls short by a few rows costs another statement.
-    window = Math.min(MAX_WINDOW, Math.max(MIN_WINDOW, Math.ceil(toWalk * 1.5)));
   }
 
   // The indexes, for what is older than the walk went.
   await avoidWalkingPlans(run);
   const {param, values} = sqlParams();
-  const conditions = [
-    afterCursor(cursor, param),
-    ...keysetSql({before: query.before}, param),
-    ...render(throughIndexes(filter, indexes.chosen), param),
-  ];
+  const conditions = [...keysetSql({before: query.before, cursor}, param), ...render(throughIndexes(filter, indexes.chosen), param)];
   // Sorted by their keys alone, then the page's rows read whole: a sort of
   // 200,000 whole rows took a third of such a statement.
   const {rows} = await run(
