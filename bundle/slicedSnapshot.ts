@@ -9,7 +9,7 @@
 // snapshot of 50 slices would take nearly a minute. Not of a MessageChannel in
 // Chromium either: it delivers a message posted meanwhile in the same task,
 // so 8 ms slices showed as 50 to 62 ms scripts in its long animation frames
-// (e2e/startWithoutBlocking.spec.ts). Input and rendering go first: the
+// (e2e/mainThread.spec.ts). Input and rendering go first: the
 // browser runs them between tasks.
 import {warn} from './lib/warn';
 
