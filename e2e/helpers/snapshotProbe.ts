@@ -1,6 +1,6 @@
 // A page script for the snapshot tests: records with the tracker's recorder
 // (bundle/recorder.ts) alone, as the bundle would, and keeps what it emits.
-// Built twice by e2e/startWithoutBlocking.spec.ts: with rrweb's synchronous
+// Built twice by e2e/slicedSnapshot.spec.ts: with rrweb's synchronous
 // snapshot, and sliced as the tracker ships it.
 import {startRecording} from '../../bundle/recorder';
 import type {InitOptions} from '../../bundle/types';
