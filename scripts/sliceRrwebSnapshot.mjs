@@ -3,8 +3,8 @@
 // (a 250 ms task on a 5,600-node dashboard). Applied at build time to
 // @rrweb/record's dist/record.js; each step throws, failing the build, if an
 // rrweb upgrade moves the code it expects. bundle/slicedSnapshot.ts runs the
-// slices; bundle/test/slicedSnapshot.test.ts holds the result against rrweb's
-// own synchronous snapshot().
+// slices; e2e/slicedSnapshot.spec.ts holds the result against rrweb's own
+// synchronous snapshot, node for node.
 //
 // What changes, and why the result stays exact:
 // 1. serializeNodeWithId becomes a generator that, inside a slice, yields
