@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import {EXACT_COUNT_LIMIT, type SessionCursor, type SessionFilter} from '../storage/storage';
 import {countSessions} from '../storage/postgres/countSessions';
-import {createPostgresStorage} from '../storage/postgres/createPostgresStorage';
+import {createPostgresStorage, toSession} from '../storage/postgres/createPostgresStorage';
 import {listSessions} from '../storage/postgres/listSessions';
 import {migrate} from '../storage/postgres/migrate';
 import {MIGRATIONS} from '../storage/postgres/migrations';
@@ -76,23 +76,8 @@ describe('the listing on 200,000 sessions: PostgreSQL', {skip: skipWithoutPostgr
     for (const statement of seedSessionsSql({count: TOTAL})) await db.query(statement.text, statement.values);
     await (await createPostgresStorage({connectionString: database, blobs: noBlobs})).close();
     await db.query('VACUUM sessions');
-    const {rows} = await db.query(`SELECT session_id, started_at, project_key, user_id, metadata, urls, event_names, error_count, console_error_count,
-      failed_request_count, rage_click_count, dead_click_count, error_click_count FROM sessions ORDER BY started_at DESC, session_id DESC`);
-    all = rows.map((row) => ({
-      sessionID: row.session_id,
-      startedAt: Number(row.started_at),
-      projectKey: row.project_key,
-      userID: row.user_id,
-      metadata: row.metadata,
-      urls: row.urls,
-      eventNames: row.event_names,
-      errorCount: Number(row.error_count),
-      consoleErrorCount: Number(row.console_error_count),
-      failedRequestCount: Number(row.failed_request_count),
-      rageClickCount: Number(row.rage_click_count),
-      deadClickCount: Number(row.dead_click_count),
-      errorClickCount: Number(row.error_click_count),
-    })) as Session[];
+    const {rows} = await db.query('SELECT * FROM sessions ORDER BY started_at DESC, session_id DESC');
+    all = rows.map(toSession);
   });
   after(async () => {
     await db?.end();

@@ -804,7 +804,8 @@ function summaryRecord(session: Session): Record<string, unknown> {
 /** A pack changed while it was reviewed: the review stops, and the next one starts over. */
 class PackChanged extends Error {}
 
-function toSession(row: Record<string, any>): Session {
+/** A row of `sessions` as the collector's Session. */
+export function toSession(row: Record<string, any>): Session {
   const n = (value: unknown) => (value === null ? null : Number(value));
   return {
     sessionID: row.session_id,
