@@ -1,6 +1,8 @@
 // The first full snapshot is taken in slices that yield to the page
 // (bundle/slicedSnapshot.ts), and stays exact:
 // - the same result as rrweb's own synchronous snapshot, node for node;
+// - a stylesheet of many rules made text a few rules per slice, to the same
+//   text, and CSSOM edits made meanwhile replayed as the page has them;
 // - every element of a 20,000-element page in the stored snapshot;
 // - a page that adds, removes and restyles nodes every frame while the
 //   snapshot is taken replays as it looked, pixel for pixel.
@@ -23,15 +25,18 @@ type SnapshotNode = {type: number; tagName?: string; childNodes?: SnapshotNode[]
 const events = (session: StoredSession): Event[] => session.pages.flatMap((page) => page.events ?? []);
 const fullSnapshot = (session: StoredSession) => events(session).find((event) => event.type === 2);
 
+// The tracker's recorder alone, with rrweb's synchronous snapshot and sliced.
+const buildProbes = async () => ({
+  sync: (await buildBrowserBundle({entry: 'e2e/helpers/snapshotProbe.ts', name: 'sync.js', sliceSnapshot: false})).code,
+  sliced: (await buildBrowserBundle({entry: 'e2e/helpers/snapshotProbe.ts', name: 'sliced.js'})).code,
+});
+
 function countElements(node: SnapshotNode): number {
   return (node.type === 2 ? 1 : 0) + (node.childNodes ?? []).reduce((sum, child) => sum + countElements(child), 0);
 }
 
 test('the sliced snapshot is rrweb\'s synchronous snapshot, node for node', async ({page, site}) => {
-  const probes = {
-    sync: (await buildBrowserBundle({entry: 'e2e/helpers/snapshotProbe.ts', name: 'sync.js', sliceSnapshot: false})).code,
-    sliced: (await buildBrowserBundle({entry: 'e2e/helpers/snapshotProbe.ts', name: 'sliced.js'})).code,
-  };
+  const probes = await buildProbes();
   const rows = Array.from({length: 400}, (_, i) => `<tr class="r${i % 7}"><td>${i}</td><td><a href="/orders/${i}?token=s3cret${i}">order ${i}</a></td><td><input value="v${i}"></td></tr>`).join('');
   const body = `<!-- a comment -->
 <h1 class="title">Orders</h1>
@@ -68,6 +73,109 @@ test('the sliced snapshot is rrweb\'s synchronous snapshot, node for node', asyn
   expect(sliced.data.node).toEqual(sync.data.node);
   expect(countElements(sliced.data.node)).toBeGreaterThan(1600);
   expect(snapshots.sliced.json).not.toContain('s3cret');
+});
+
+// A stylesheet of `count` rules; `special` adds the rules rrweb stringifies
+// its own way: url()s made absolute, a colon in an attribute selector, @media.
+const manyRules = (count: number, prefix: string, special = true) =>
+  Array.from({length: count}, (_, i) => {
+    if (i % 50 === 0) return `@media (min-width: ${i}px) { .${prefix}m${i} { color: red } }`;
+    if (special && i % 7 === 0) return `.${prefix}${i} { background: url(img/${i}.png) }`;
+    if (special && i % 11 === 0) return `[data-x="a:b${i}"] { color: blue }`;
+    return `.${prefix}${i} > span { margin: ${i % 9}px }`;
+  }).join('\n');
+
+// Counts the rules made text (CSSRule's cssText read) in each task the page
+// posts with scheduler.postTask: each is one slice of the snapshot.
+const countRuleReadsPerSlice = () => {
+  const reads: number[] = [0];
+  (window as any).__ruleReads = reads;
+  const scheduler = (window as any).scheduler;
+  const postTask = scheduler.postTask.bind(scheduler);
+  scheduler.postTask = (task: () => void, options?: object) =>
+    postTask(() => {
+      reads.push(0);
+      return task();
+    }, options);
+  const cssText = Object.getOwnPropertyDescriptor(CSSRule.prototype, 'cssText')!;
+  Object.defineProperty(CSSRule.prototype, 'cssText', {
+    ...cssText,
+    get() {
+      reads[reads.length - 1]++;
+      return cssText.get!.call(this);
+    },
+  });
+};
+
+test('a stylesheet of many rules is made text a few rules per slice, the same text rrweb makes at once', async ({page, site}) => {
+  const probes = await buildProbes();
+  site.file('/many.css', manyRules(5_000, 'l'), 'text/css');
+  const head = `<style>${manyRules(20_000, 's')}</style>\n  <link rel="stylesheet" href="/many.css">\n  <style>.few { color: red }</style>`;
+  const snapshots: Record<string, string> = {};
+  for (const variant of ['sync', 'sliced'] as const) {
+    if (variant === 'sliced') await page.addInitScript(countRuleReadsPerSlice);
+    site.file(`/${variant}.js`, probes[variant], 'text/javascript');
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>rules</title>\n  ${head}\n</head><body><p class="few">text</p><script src="/${variant}.js"></script></body></html>`;
+    await page.goto(site.page(`/${variant}-rules.html`, html));
+    await page.evaluate(() => (window as any).probe.start());
+    await page.waitForFunction(() => (window as any).probe.snapshot() !== null);
+    snapshots[variant] = await page.evaluate(() => (window as any).probe.snapshot());
+  }
+  expect(JSON.parse(snapshots.sliced).data.node).toEqual(JSON.parse(snapshots.sync).data.node);
+  expect(snapshots.sliced.includes('.s19997 > span') && snapshots.sliced.includes('.l4999 > span')).toBe(true);
+  // Every rule was read, and no slice read more than a quarter of them.
+  const reads: number[] = await page.evaluate(() => (window as any).__ruleReads);
+  const total = reads.reduce((sum, count) => sum + count, 0);
+  expect(total).toBeGreaterThanOrEqual(25_001);
+  expect(Math.max(...reads)).toBeLessThan(total / 4);
+});
+
+test('CSSOM edits while a stylesheet of many rules is made text replay as the page has them', async ({page, site}) => {
+  const {sliced} = await buildProbes();
+  site.file('/sliced.js', sliced, 'text/javascript');
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>edits</title>\n  <style id="many">${manyRules(20_000, 's', false)}</style>\n</head><body><p>text</p><script src="/sliced.js"></script></body></html>`;
+  await page.goto(site.page('/edits.html', html));
+  // Edits in every task between slices, before the sheet is reached, while it
+  // is made text and after: a rule inserted, one deleted, one restyled.
+  const live = await page.evaluate(async () => {
+    const probe = (window as any).probe;
+    const sheet = (document.getElementById('many') as HTMLStyleElement).sheet!;
+    const rule = (i: number) => sheet.cssRules[i % sheet.cssRules.length] as CSSStyleRule;
+    let n = 0;
+    let duringSnapshot = 0;
+    let editing = true;
+    const edit = () => {
+      if (!editing) return;
+      n++;
+      sheet.insertRule(`.e${n} { order: ${n} }`, (n * 7919) % sheet.cssRules.length);
+      sheet.deleteRule((n * 104729) % sheet.cssRules.length);
+      rule(n * 31).style?.setProperty('z-index', String(n));
+      if (probe.snapshot() === null) duringSnapshot++;
+      setTimeout(edit, 0);
+    };
+    probe.start();
+    edit();
+    await new Promise<void>((resolve) => {
+      const wait = () => (probe.snapshot() !== null ? resolve() : setTimeout(wait, 5));
+      wait();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    editing = false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return {duringSnapshot, events: probe.stop() as string[], rules: Array.from(sheet.cssRules, (r) => r.cssText)};
+  });
+  expect(live.duringSnapshot).toBeGreaterThanOrEqual(3);
+  const stored = live.events.map((json) => JSON.parse(json)).sort((a, b) => a.timestamp - b.timestamp);
+  const replayer = await build({entryPoints: ['e2e/helpers/replayProbe.ts'], bundle: true, write: false, format: 'iife', logLevel: 'warning'});
+  site.file('/replay.js', replayer.outputFiles[0].text, 'text/javascript');
+  await page.goto(site.page('/replay-rules.html', '<!doctype html><html><head></head><body><script src="/replay.js"></script></body></html>'));
+  const replayed: string[] = await page.evaluate(([events, at]) => {
+    (window as any).showReplay(events, at);
+    const doc = document.querySelector('iframe')!.contentDocument!;
+    return Array.from((doc.getElementById('many') as HTMLStyleElement).sheet!.cssRules, (r) => r.cssText);
+  }, [stored, stored[stored.length - 1].timestamp + 1] as const);
+  expect(replayed.length).toBe(live.rules.length);
+  expect(replayed).toEqual(live.rules);
 });
 
 test('the first snapshot of a 20,000-element page holds every element, and no iframe is added to take it', async ({page, site, collector}) => {

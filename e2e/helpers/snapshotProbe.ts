@@ -6,13 +6,20 @@ import {startRecording} from '../../bundle/recorder';
 import type {InitOptions} from '../../bundle/types';
 
 const events: {type: number; json: string}[] = [];
+let stop = (): void => {};
 const snapshot = () => events.find((event) => event.type === 2)?.json ?? null;
 
 (window as unknown as {probe: object}).probe = {
   /** Starts recording; true if the full snapshot was already taken when it returned. */
   start(): boolean {
-    startRecording({} as InitOptions, (event, json) => events.push({type: event.type, json: json ?? JSON.stringify(event)}));
+    const recording = startRecording({} as InitOptions, (event, json) => events.push({type: event.type, json: json ?? JSON.stringify(event)}));
+    stop = () => recording?.stop();
     return snapshot() !== null;
   },
   snapshot,
+  /** Stops recording; every event it emitted, as JSON, in order. */
+  stop(): string[] {
+    stop();
+    return events.map((event) => event.json);
+  },
 };
