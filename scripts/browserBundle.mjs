@@ -41,7 +41,9 @@ export const patchRrweb = ({sliceSnapshot = true} = {}) => ({
 // - collectFonts: fonts added by script (FontFace);
 // - recordCrossOriginIframes: events posted up from cross-origin frames that
 //   run their own recorder;
-// - hooks: callbacks of the page's own beside each observer's.
+// - hooks: callbacks of the page's own beside each observer's;
+// - plugins: observers, event processors and mirrors of rrweb's plugins;
+// - slimDOMOptions given as true or 'all' rather than the object we pass.
 // What they freed is what the in-page redaction of the recorded DOM,
 // Assist's live channel and the sliced snapshot needed in the bundle.
 function dropUnusedRecording(source) {
@@ -56,6 +58,12 @@ function dropUnusedRecording(source) {
   out = cut(out, '    if (o.collectFonts) {\n      fontObserver = initFontObserver(o);\n    }\n', '  }\n  const selectionObserver', 'font observer');
   out = cut(out, '  handleMessage(message) {', '  replace(iframeMirror, obj, iframeEl, keys) {', 'cross-origin iframe messages', '  handleMessage() {\n  }\n');
   out = cut(out, '  mergeHooks(o, hooks);\n', '  let mutationObserver;', 'observer hooks');
+  out = cut(out, '  const pluginHandlers = [];\n', '  return callbackWrapper(() => {\n    mutationBuffers.forEach((b) => b.reset());', 'plugin observers');
+  out = cut(out, '    pluginHandlers.forEach((h) => h());\n', '  });\n}\n', 'plugin observers stop');
+  out = cut(out, '    for (const plugin of plugins || []) {\n      if (plugin.eventProcessor)', '    if (packFn &&', 'plugin event processors');
+  out = cut(out, '  for (const plugin of plugins || []) {\n    if (plugin.getMirror)', '  const processedNodeManager = new ProcessedNodeManager();', 'plugin mirrors');
+  out = cut(out, '          plugins: ((_a2 = plugins', '        },\n        hooks', 'plugins given to the observers');
+  out = cut(out, '  if (_slimDOMOptions === true || _slimDOMOptions === "all") {', '    return _slimDOMOptions;', "slimDOMOptions' presets", '  if (_slimDOMOptions) {\n');
   return out;
 }
 
