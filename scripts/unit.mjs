@@ -5,7 +5,7 @@ import {readdirSync, existsSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import {spawnSync} from 'node:child_process';
 
-const roots = ['collector', 'bundle', 'loader'];
+const roots = ['collector', 'bundle', 'loader', 'docs'];
 const entryPoints = roots
   .map((root) => join(root, 'test'))
   .filter((dir) => existsSync(dir))
