@@ -7,7 +7,7 @@
 // one wins.
 import {MAX_EVENT_NAME_LENGTH, MAX_URL_LENGTH} from './storage/applySessionChange';
 import type {SessionChange} from './storage/storage';
-import type {RecordedEvent} from './types';
+import type {RecordedEvent} from './storage/types';
 
 const META = 4;
 const CUSTOM = 5;

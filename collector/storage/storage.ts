@@ -16,7 +16,7 @@
 //
 // Sessions handed out are the backend's own records: read them, never change
 // them; every change goes through `updateSession` (or `addPage`/`putBatch`).
-import type {Page, Session} from '../types';
+import type {Page, Session} from './types';
 
 /** What a backend fills in itself when a session is created (counts at 0, lists empty). */
 type Computed = 'pages' | 'lastActivityAt' | 'firstEventAt' | 'lastEventAt' | 'customEventCount' | 'vitals'

@@ -8,7 +8,7 @@ import {describe, test} from 'node:test';
 import assert from 'node:assert/strict';
 import {gzipSync} from 'node:zlib';
 import {SessionErased, type NewSession, type SessionQuery, type Storage} from '../storage';
-import type {RecordedEvent, Session} from '../../types';
+import type {RecordedEvent, Session} from '../types';
 
 export interface BackendUnderTest {
   storage: Storage;
