@@ -7,7 +7,8 @@ import {LOG_LEVELS, type LogLevel} from './ops/createLogger';
 import {BURST_SECONDS} from './ops/defaultLimits';
 import {parseProject} from './projects';
 import {parseStorageArgs} from './storage/parseStorageArgs';
-import type {ConnectionLimits, Project, RateLimits} from './types';
+import type {ConnectionLimits, RateLimits} from './ops/defaultLimits';
+import type {Project} from './projects';
 
 export const USAGE = `usage: node dist/collector.js --port N --data DIR [--host H]
          [--project KEY[=ORIGIN,ORIGIN...]]... [--token-ttl SECONDS]

@@ -5,14 +5,11 @@ import type {AccessKey} from './access/accessKeys';
 import type {FailedLoginLimit} from './access/createAccess';
 import type {LiveBus} from './live/liveBus';
 import type {LivePresence} from './live/livePresence';
+import type {LiveLimits} from './live/defaultLiveLimits';
 import type {Logger} from './ops/createLogger';
+import type {ConnectionLimits, RateLimits} from './ops/defaultLimits';
+import type {Project} from './projects';
 import type {Storage} from './storage/storage';
-
-export interface Project {
-  key: string;
-  /** Origins allowed to send to this project; null means any origin. */
-  origins: Set<string> | null;
-}
 
 export interface Limits {
   /** Handshake body (default 64 KiB). */
@@ -21,72 +18,6 @@ export interface Limits {
   batchBodyBytes: number;
   /** Batch body once inflated (default 32 MiB). */
   batchInflatedBytes: number;
-}
-
-/** A token bucket: `perSecond` refills it, up to `burst` requests at once; `perSecond` 0 means no limit. */
-export interface RateLimit {
-  perSecond: number;
-  burst: number;
-}
-
-/** Rate limits of the handshake and of ingest (ops/createAdmission.ts); each is per collector process. */
-export interface RateLimits {
-  /** Default 5/s, bursts of 50. */
-  handshakesPerAddress: RateLimit;
-  /** Default 200/s, bursts of 2,000. */
-  handshakesPerProject: RateLimit;
-  /** Default 50/s, bursts of 500. */
-  batchesPerAddress: RateLimit;
-  /** Default 5,000/s, bursts of 50,000. */
-  batchesPerProject: RateLimit;
-  /** Default 3,000 a minute, bursts of 3,000. */
-  newSessionsPerProject: RateLimit;
-  /** Clients on loopback (this machine) are not limited per address. Default true. */
-  exemptLoopback: boolean;
-}
-
-/** What keeps slow clients from starving others (ops/guardConnections.ts). */
-export interface ConnectionLimits {
-  /** Default 1000; 0: no cap. */
-  maxConnections: number;
-  /** Default 100 (not applied to loopback, nor behind trusted proxies); 0: no cap. */
-  maxConnectionsPerAddress: number;
-  /** Default 10. */
-  headersTimeoutSeconds: number;
-  /** Default 30. */
-  requestTimeoutSeconds: number;
-  /** Default 5. */
-  keepAliveTimeoutSeconds: number;
-  /** How long close() lets requests in progress finish before cutting them off. Default 10. */
-  shutdownGraceSeconds: number;
-}
-
-/** Assist's live channels (live/): timeouts and caps, per collector process. */
-export interface LiveLimits {
-  /** A tracker channel must send `hello` within this (default 5000 ms; closed 4408). */
-  helloTimeoutMs: number;
-  /** Sockets are pinged this often and ended when the previous ping got no pong (default 20000 ms). */
-  pingIntervalMs: number;
-  /** A tracker channel that sends nothing for this long is ended (default 55000 ms; heartbeats come every 25 s). */
-  trackerSilenceMs: number;
-  /** How long agents wait for a closed tab to come back (a page load) before they are told it is gone (default 3000 ms). */
-  tabGraceMs: number;
-  /** Frames a tracker or agent channel may send per second, in bursts of as many (default 200; over it: closed 4429). */
-  trackerFramesPerSecond: number;
-  /** Largest frame from a tracker (default 2 MiB). */
-  trackerFrameBytes: number;
-  /** Largest frame from an agent (default 64 KiB). */
-  agentFrameBytes: number;
-  /** Agents watching one session at once (default 20; more: 429 at the upgrade). */
-  agentsPerSession: number;
-  /** An agent's unsent frames past this are dropped, and it is resynced once it drains (default 4 MiB). */
-  agentBufferedBytes: number;
-  /**
-   * Live channels (tabs and agents) open at once (default 20,000; more: 503 at
-   * the upgrade). They do not count against `maxConnections`, which is for
-   * requests: a tab holds its channel for as long as it is open.
-   */
-  maxChannels: number;
 }
 
 export interface CollectorOptions {

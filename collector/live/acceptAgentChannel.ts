@@ -14,7 +14,7 @@ import {refuseCrossOrigin} from '../access/refuseCrossOrigin';
 import {HttpError} from '../lib/httpError';
 import {clientAddress} from '../ops/clientAddress';
 import type {Collector} from '../route';
-import type {LiveLimits} from '../types';
+import type {LiveLimits} from './defaultLiveLimits';
 import {CLOSE, type LiveRelay} from './createLiveRelay';
 import {frameBudget} from './frameBudget';
 import type {LiveSessionInfo} from './liveBus';

@@ -12,7 +12,7 @@ import {sessionOfToken} from '../handlers/handleBatch';
 import {HttpError} from '../lib/httpError';
 import {assertOriginAllowed} from '../projects';
 import type {Collector} from '../route';
-import type {LiveLimits} from '../types';
+import type {LiveLimits} from './defaultLiveLimits';
 import {CLOSE, type LiveRelay} from './createLiveRelay';
 import {frameBudget} from './frameBudget';
 import {parseTrackerFrame} from './parseTrackerFrame';

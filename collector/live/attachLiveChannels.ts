@@ -9,7 +9,7 @@ import type {Duplex} from 'node:stream';
 import {WebSocketServer, type WebSocket} from 'ws';
 import {matchPath} from '../lib/matchPath';
 import type {Collector} from '../route';
-import type {LiveLimits} from '../types';
+import type {LiveLimits} from './defaultLiveLimits';
 import {acceptAgentChannel} from './acceptAgentChannel';
 import {acceptTrackerChannel} from './acceptTrackerChannel';
 import {CLOSE, type LiveRelay} from './createLiveRelay';

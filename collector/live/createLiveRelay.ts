@@ -19,7 +19,7 @@ import type {AgentFrame, ToAgentFrame, ToTrackerFrame, TrackerFrame} from '../..
 import type {Principal} from '../access/createAccess';
 import type {Logger} from '../ops/createLogger';
 import type {LiveFigures, Metrics} from '../ops/createMetrics';
-import type {LiveLimits} from '../types';
+import type {LiveLimits} from './defaultLiveLimits';
 import type {LiveBus, LiveMessage, LiveSessionInfo} from './liveBus';
 import type {LivePresence, LiveSessionPresence} from './livePresence';
 
