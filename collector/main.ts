@@ -9,7 +9,7 @@ import {stopOnSignals} from './ops/stopOnSignals';
 import {parseKeyLines} from './access/accessKeys';
 import {runKeysCommand} from './access/accessKeysCommand';
 import {createPostgresLiveBus} from './live/createPostgresLiveBus';
-import {parseCliArgs, USAGE, type CliArgs} from './parseCliArgs';
+import {parseCliArgs, USAGE, type CliArgs} from './cli/parseCliArgs';
 import {startCollector} from './server';
 import {openStorage} from './storage/openStorage';
 import type {RunningCollector} from './types';

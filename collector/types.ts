@@ -7,18 +7,9 @@ import type {LiveBus} from './live/liveBus';
 import type {LivePresence} from './live/livePresence';
 import type {LiveLimits} from './live/defaultLiveLimits';
 import type {Logger} from './ops/createLogger';
-import type {ConnectionLimits, RateLimits} from './ops/defaultLimits';
-import type {Project} from './projects';
+import type {ConnectionLimits, Limits, RateLimits} from './ops/defaultLimits';
+import type {Project} from './sessions/projects';
 import type {Storage} from './storage/storage';
-
-export interface Limits {
-  /** Handshake body (default 64 KiB). */
-  startBodyBytes: number;
-  /** Batch body as sent, compressed or not (default 4 MiB). */
-  batchBodyBytes: number;
-  /** Batch body once inflated (default 32 MiB). */
-  batchInflatedBytes: number;
-}
 
 export interface CollectorOptions {
   /** Where sessions (and the generated secrets) are kept. */
@@ -77,7 +68,7 @@ export interface CollectorOptions {
   trustedProxies?: number;
   /**
    * The collector's worker script (dist/collector-worker.js, see
-   * collector/worker.ts): batches are inflated and scanned beside the event
+   * collector/ingest/worker.ts): batches are inflated and scanned beside the event
    * loop (ingest/createBatchChecker.ts), and the default file storage writes
    * its page files there. Default: all on the main thread.
    */

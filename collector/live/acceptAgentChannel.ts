@@ -13,7 +13,7 @@ import {roleAllows} from '../access/accessKeys';
 import {refuseCrossOrigin} from '../access/refuseCrossOrigin';
 import {HttpError} from '../lib/httpError';
 import {clientAddress} from '../ops/clientAddress';
-import type {Collector} from '../route';
+import type {Collector} from '../http/route';
 import type {LiveLimits} from './defaultLiveLimits';
 import {CLOSE, type LiveRelay} from './createLiveRelay';
 import {frameBudget} from './frameBudget';

@@ -8,7 +8,7 @@ import type {Socket} from 'node:net';
 import type {Duplex} from 'node:stream';
 import {WebSocketServer, type WebSocket} from 'ws';
 import {matchPath} from '../lib/matchPath';
-import type {Collector} from '../route';
+import type {Collector} from '../http/route';
 import type {LiveLimits} from './defaultLiveLimits';
 import {acceptAgentChannel} from './acceptAgentChannel';
 import {acceptTrackerChannel} from './acceptTrackerChannel';

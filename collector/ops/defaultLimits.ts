@@ -3,6 +3,16 @@
 // bench figure 7). The README's "Running the collector in production" lists
 // them with their flags.
 
+/** Request bodies' sizes (CollectorOptions.limits). */
+export interface Limits {
+  /** Handshake body (default 64 KiB). */
+  startBodyBytes: number;
+  /** Batch body as sent, compressed or not (default 4 MiB). */
+  batchBodyBytes: number;
+  /** Batch body once inflated (default 32 MiB). */
+  batchInflatedBytes: number;
+}
+
 /** A token bucket: `perSecond` refills it, up to `burst` requests at once; `perSecond` 0 means no limit. */
 export interface RateLimit {
   perSecond: number;
@@ -44,6 +54,12 @@ export interface ConnectionLimits {
 // A burst is this many seconds' worth of the rate: a page load or a reconnect
 // storm behind one NAT is let through, a sustained flood is not.
 export const BURST_SECONDS = 10;
+
+export const DEFAULT_LIMITS: Limits = {
+  startBodyBytes: 64 * 1024,
+  batchBodyBytes: 4 * 1024 * 1024,
+  batchInflatedBytes: 32 * 1024 * 1024,
+};
 
 const perSecond = (rate: number) => ({perSecond: rate, burst: rate * BURST_SECONDS});
 

@@ -55,7 +55,7 @@ export interface SessionCursor {
 }
 
 export interface SessionQuery extends SessionFilter {
-  /** Only sessions that started strictly before this time (ms): paging as older clients do it (see handlers/handleListSessions.ts). */
+  /** Only sessions that started strictly before this time (ms): paging as older clients do it (see read/handleListSessions.ts). */
   before?: number;
   /** Only sessions after this one in the listing's order: exact paging, also among sessions of the same millisecond. */
   cursor?: SessionCursor;

@@ -1,7 +1,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {applySessionChange, MAX_URL_LENGTH, MAX_URLS} from '../storage/applySessionChange';
-import {summarizeEvents} from '../summarizeEvents';
+import {summarizeEvents} from '../ingest/summarizeEvents';
 import type {Session} from '../storage/types';
 import {collectorFor, custom, events, getJson, sendBatch, startSession} from './helpers';
 

@@ -1,5 +1,5 @@
 // Which project keys the collector accepts, and from which origins.
-import {HttpError} from './lib/httpError';
+import {HttpError} from '../lib/httpError';
 
 export interface Project {
   key: string;

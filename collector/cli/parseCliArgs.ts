@@ -1,14 +1,12 @@
 // The command line of `node dist/collector.js`. Refusals are sentences that
 // say what to type instead.
 import {parseArgs} from 'node:util';
-import {parseKeyLine, type AccessKey} from './access/accessKeys';
-import {isLoopbackHost} from './lib/isLoopbackHost';
-import {LOG_LEVELS, type LogLevel} from './ops/createLogger';
-import {BURST_SECONDS} from './ops/defaultLimits';
-import {parseProject} from './projects';
-import {parseStorageArgs} from './storage/parseStorageArgs';
-import type {ConnectionLimits, RateLimits} from './ops/defaultLimits';
-import type {Project} from './projects';
+import {parseKeyLine, type AccessKey} from '../access/accessKeys';
+import {isLoopbackHost} from '../lib/isLoopbackHost';
+import {LOG_LEVELS, type LogLevel} from '../ops/createLogger';
+import {BURST_SECONDS, type ConnectionLimits, type RateLimits} from '../ops/defaultLimits';
+import {parseProject, type Project} from '../sessions/projects';
+import {parseStorageArgs} from '../storage/parseStorageArgs';
 
 export const USAGE = `usage: node dist/collector.js --port N --data DIR [--host H]
          [--project KEY[=ORIGIN,ORIGIN...]]... [--token-ttl SECONDS]

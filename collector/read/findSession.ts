@@ -1,6 +1,6 @@
 import {mayAccessProject, type Principal} from '../access/createAccess';
 import {HttpError} from '../lib/httpError';
-import type {Collector} from '../route';
+import type {Collector} from '../http/route';
 import type {Page, Session} from '../storage/types';
 
 /** The session named in a read API path, or 404: also when it belongs to a project the caller's key may not see (its existence is not told). */
