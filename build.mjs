@@ -15,7 +15,7 @@
 //                      the bundle when it is served from the page's own origin
 //   types/             TypeScript declarations of the ES module and of window.tracker
 //   collector.js       the collector, runnable with node
-//   collector-worker.js  its worker threads: batch checks, page files (collector/worker.ts)
+//   collector-worker.js  its worker threads: batch checks, page files (collector/ingest/worker.ts)
 //   viewer/            the replay viewer's assets, served by the collector
 import {build} from 'esbuild';
 import {minify} from 'terser';
@@ -93,7 +93,7 @@ async function buildTracker() {
 }
 
 function buildCollector() {
-  return Promise.all([buildCollectorEntry('collector/main.ts', 'dist/collector.js'), buildCollectorEntry('collector/worker.ts', 'dist/collector-worker.js')]);
+  return Promise.all([buildCollectorEntry('collector/main.ts', 'dist/collector.js'), buildCollectorEntry('collector/ingest/worker.ts', 'dist/collector-worker.js')]);
 }
 
 function buildCollectorEntry(entry, outfile) {

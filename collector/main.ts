@@ -9,7 +9,7 @@ import {stopOnSignals} from './ops/stopOnSignals';
 import {parseKeyLines} from './access/accessKeys';
 import {runKeysCommand} from './access/accessKeysCommand';
 import {createPostgresLiveBus} from './live/createPostgresLiveBus';
-import {parseCliArgs, USAGE, type CliArgs} from './parseCliArgs';
+import {parseCliArgs, USAGE, type CliArgs} from './cli/parseCliArgs';
 import {startCollector} from './server';
 import {openStorage} from './storage/openStorage';
 import type {RunningCollector} from './types';
@@ -135,7 +135,7 @@ async function accessLines(collector: RunningCollector, args: CliArgs, given: {a
       'WARNING: with no login and nobody named in the audit log. For development on this machine only; never behind a proxy.',
     ];
   }
-  const lines = [`read side, viewer and metrics: need an access key (${access.keyCount} now; README: "Access and security")`];
+  const lines = [`read side, viewer and metrics: need an access key (${access.keyCount} now; docs/security.md)`];
   if (access.createdAdminKey) {
     lines.push(`admin key, shown this once (kept in ${access.adminKeyFile}, readable by its owner only): ${access.createdAdminKey}`);
   } else if (access.adminKeyFile) {
@@ -144,7 +144,7 @@ async function accessLines(collector: RunningCollector, args: CliArgs, given: {a
     lines.push('admin key: from TRACKER_ADMIN_KEY');
   }
   if (given.readSecret) {
-    lines.push('the read secret (--read-secret or TRACKER_READ_SECRET) is now an admin access key named "read-secret": access keys with roles replace it (README: "Access and security")');
+    lines.push('the read secret (--read-secret or TRACKER_READ_SECRET) is now an admin access key named "read-secret": access keys with roles replace it (docs/security.md)');
   }
   if (args.printLoginLink) lines.push(`login link (opens the viewer; one use, within ${Math.round((args.loginLinkTtlSeconds ?? 3600) / 60)} minutes): ${await access.loginLink()}`);
   return lines;

@@ -26,16 +26,16 @@ import {handleMe} from './access/handleMe';
 import {refuseCrossOrigin} from './access/refuseCrossOrigin';
 import {SECURITY_HEADERS} from './access/securityHeaders';
 import {watchKeysFile} from './access/watchKeysFile';
-import {handleBatch} from './handlers/handleBatch';
-import {handleEraseSession} from './handlers/handleEraseSession';
-import {handleEraseSessionsOfUser} from './handlers/handleEraseSessionsOfUser';
-import {handleGetSession} from './handlers/handleGetSession';
-import {handleListSessions} from './handlers/handleListSessions';
-import {handlePageEvents} from './handlers/handlePageEvents';
-import {handlePreflight} from './handlers/handlePreflight';
-import {handleSessionEvents} from './handlers/handleSessionEvents';
-import {handleStart} from './handlers/handleStart';
-import {handleViewer} from './handlers/handleViewer';
+import {handleBatch} from './ingest/handleBatch';
+import {handleEraseSession} from './read/handleEraseSession';
+import {handleEraseSessionsOfUser} from './read/handleEraseSessionsOfUser';
+import {handleGetSession} from './read/handleGetSession';
+import {handleListSessions} from './read/handleListSessions';
+import {handlePageEvents} from './read/handlePageEvents';
+import {handlePreflight} from './sessions/handlePreflight';
+import {handleSessionEvents} from './read/handleSessionEvents';
+import {handleStart} from './sessions/handleStart';
+import {handleViewer} from './read/handleViewer';
 import {attachLiveChannels} from './live/attachLiveChannels';
 import {createLiveRelay} from './live/createLiveRelay';
 import {createMemoryLiveBus} from './live/createMemoryLiveBus';
@@ -47,17 +47,17 @@ import {loadOrCreateSecret} from './lib/loadOrCreateSecret';
 import {matchPath} from './lib/matchPath';
 import {bodyLeftUnread} from './lib/readBody';
 import {writeStream} from './lib/writeStream';
-import {createProjectRegistry, DEMO_PROJECT, type ProjectRegistry} from './projects';
+import {createProjectRegistry, DEMO_PROJECT, type ProjectRegistry} from './sessions/projects';
 import {createAdmission, type IngestKind} from './ops/createAdmission';
 import {clientAddress} from './ops/clientAddress';
 import {silentLogger, type Logger} from './ops/createLogger';
 import {createMetrics, type Metrics} from './ops/createMetrics';
-import {DEFAULT_CONNECTION_LIMITS, DEFAULT_RATE_LIMITS} from './ops/defaultLimits';
+import {DEFAULT_CONNECTION_LIMITS, DEFAULT_LIMITS, DEFAULT_RATE_LIMITS} from './ops/defaultLimits';
 import {connectionServerOptions, guardConnections} from './ops/guardConnections';
 import {handleMetrics} from './ops/handleMetrics';
 import {instrumentStorage} from './ops/instrumentStorage';
-import type {Collector, Handler, Reply} from './route';
-import type {CollectorOptions, Limits, RunningCollector} from './types';
+import type {Collector, Handler, Reply} from './http/route';
+import type {CollectorOptions, RunningCollector} from './types';
 
 interface Route {
   method: 'GET' | 'POST' | 'DELETE' | 'OPTIONS';
@@ -89,12 +89,6 @@ const routes: Route[] = [
   {method: 'GET',     path: '/metrics',                                 access: 'viewer', handler: handleMetrics},
   {method: 'GET',     path: '/healthz',                                 access: 'open',   handler: () => ({status: 200, json: {ok: true}})},
 ];
-
-const DEFAULT_LIMITS: Limits = {
-  startBodyBytes: 64 * 1024,
-  batchBodyBytes: 4 * 1024 * 1024,
-  batchInflatedBytes: 32 * 1024 * 1024,
-};
 
 // Which routes the rate limits apply to, and as what.
 const RATE_LIMITED: Record<string, IngestKind> = {'/v1/web/start': 'handshake', '/v1/web/i': 'batch'};

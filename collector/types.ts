@@ -1,154 +1,15 @@
-// The collector's public types, in one place: what a session looks like, and
-// how a collector is started.
+// The collector's public types, in one place: how a collector is started
+// (startCollector in server.ts) and what it gives back. What a session looks
+// like is storage/types.ts.
 import type {AccessKey} from './access/accessKeys';
 import type {FailedLoginLimit} from './access/createAccess';
 import type {LiveBus} from './live/liveBus';
 import type {LivePresence} from './live/livePresence';
+import type {LiveLimits} from './live/defaultLiveLimits';
 import type {Logger} from './ops/createLogger';
+import type {ConnectionLimits, Limits, RateLimits} from './ops/defaultLimits';
+import type {Project} from './sessions/projects';
 import type {Storage} from './storage/storage';
-
-/** An rrweb event as the tracker sends it; only `type` and `timestamp` are checked. */
-export interface RecordedEvent {
-  type: number;
-  timestamp: number;
-  data?: unknown;
-  [key: string]: unknown;
-}
-
-export interface Vital {
-  value: number;
-  rating: string;
-}
-
-export interface Page {
-  /** 1, 2, 3… within the session: one per page load (or duplicated tab). */
-  pageID: number;
-  url: string;
-  referrer: string;
-  /** Server time, ms. */
-  startedAt: number;
-  eventCount: number;
-  viewport?: {width: number; height: number};
-  trackerVersion?: string;
-}
-
-export interface Session {
-  sessionID: string;
-  projectKey: string;
-  userID: string | null;
-  userUUID: string;
-  metadata: Record<string, string>;
-  /** Server time, ms. */
-  startedAt: number;
-  /** Server time of the last handshake or batch, ms: what the inactivity timeout is measured from. */
-  lastActivityAt: number;
-  /** Earliest and latest event timestamps (the browser's clock), ms. */
-  firstEventAt: number | null;
-  lastEventAt: number | null;
-  customEventCount: number;
-  /** The latest value of each web vital (LCP, INP, CLS, FCP, TTFB). */
-  vitals: Record<string, Vital>;
-  /** The session exists for live assistance only: no events are stored. */
-  assistOnly: boolean;
-  /** Uncaught errors and unhandled rejections (`tracker.error` events). */
-  errorCount: number;
-  /** `tracker.console` events of level error or assert. */
-  consoleErrorCount: number;
-  /** `tracker.network` events with a status of 400 or more, or a network error. */
-  failedRequestCount: number;
-  /** Frustration signals: `tracker.rageclick`, `tracker.deadclick`, `tracker.errorclick` events. */
-  rageClickCount: number;
-  deadClickCount: number;
-  errorClickCount: number;
-  /** 'error' for a record-on-error session (sent after its trigger), else null. */
-  trigger: string | null;
-  /** Distinct URLs visited, in the order first seen (bounded: see applySessionChange.ts). */
-  urls: string[];
-  /** Distinct `tracker.event` names seen (bounded), for filtering. */
-  eventNames: string[];
-  pages: Page[];
-}
-
-export interface Project {
-  key: string;
-  /** Origins allowed to send to this project; null means any origin. */
-  origins: Set<string> | null;
-}
-
-export interface Limits {
-  /** Handshake body (default 64 KiB). */
-  startBodyBytes: number;
-  /** Batch body as sent, compressed or not (default 4 MiB). */
-  batchBodyBytes: number;
-  /** Batch body once inflated (default 32 MiB). */
-  batchInflatedBytes: number;
-}
-
-/** A token bucket: `perSecond` refills it, up to `burst` requests at once; `perSecond` 0 means no limit. */
-export interface RateLimit {
-  perSecond: number;
-  burst: number;
-}
-
-/** Rate limits of the handshake and of ingest (ops/createAdmission.ts); each is per collector process. */
-export interface RateLimits {
-  /** Default 5/s, bursts of 50. */
-  handshakesPerAddress: RateLimit;
-  /** Default 200/s, bursts of 2,000. */
-  handshakesPerProject: RateLimit;
-  /** Default 50/s, bursts of 500. */
-  batchesPerAddress: RateLimit;
-  /** Default 5,000/s, bursts of 50,000. */
-  batchesPerProject: RateLimit;
-  /** Default 3,000 a minute, bursts of 3,000. */
-  newSessionsPerProject: RateLimit;
-  /** Clients on loopback (this machine) are not limited per address. Default true. */
-  exemptLoopback: boolean;
-}
-
-/** What keeps slow clients from starving others (ops/guardConnections.ts). */
-export interface ConnectionLimits {
-  /** Default 1000; 0: no cap. */
-  maxConnections: number;
-  /** Default 100 (not applied to loopback, nor behind trusted proxies); 0: no cap. */
-  maxConnectionsPerAddress: number;
-  /** Default 10. */
-  headersTimeoutSeconds: number;
-  /** Default 30. */
-  requestTimeoutSeconds: number;
-  /** Default 5. */
-  keepAliveTimeoutSeconds: number;
-  /** How long close() lets requests in progress finish before cutting them off. Default 10. */
-  shutdownGraceSeconds: number;
-}
-
-/** Assist's live channels (live/): timeouts and caps, per collector process. */
-export interface LiveLimits {
-  /** A tracker channel must send `hello` within this (default 5000 ms; closed 4408). */
-  helloTimeoutMs: number;
-  /** Sockets are pinged this often and ended when the previous ping got no pong (default 20000 ms). */
-  pingIntervalMs: number;
-  /** A tracker channel that sends nothing for this long is ended (default 55000 ms; heartbeats come every 25 s). */
-  trackerSilenceMs: number;
-  /** How long agents wait for a closed tab to come back (a page load) before they are told it is gone (default 3000 ms). */
-  tabGraceMs: number;
-  /** Frames a tracker or agent channel may send per second, in bursts of as many (default 200; over it: closed 4429). */
-  trackerFramesPerSecond: number;
-  /** Largest frame from a tracker (default 2 MiB). */
-  trackerFrameBytes: number;
-  /** Largest frame from an agent (default 64 KiB). */
-  agentFrameBytes: number;
-  /** Agents watching one session at once (default 20; more: 429 at the upgrade). */
-  agentsPerSession: number;
-  /** An agent's unsent frames past this are dropped, and it is resynced once it drains (default 4 MiB). */
-  agentBufferedBytes: number;
-  /**
-   * Live channels (tabs and agents) open at once (default 20,000; more: 503 at
-   * the upgrade). They do not count against `maxConnections`, which is for
-   * requests: a tab holds its channel for as long as it is open.
-   */
-  maxChannels: number;
-}
 
 export interface CollectorOptions {
   /** Where sessions (and the generated secrets) are kept. */
@@ -207,7 +68,7 @@ export interface CollectorOptions {
   trustedProxies?: number;
   /**
    * The collector's worker script (dist/collector-worker.js, see
-   * collector/worker.ts): batches are inflated and scanned beside the event
+   * collector/ingest/worker.ts): batches are inflated and scanned beside the event
    * loop (ingest/createBatchChecker.ts), and the default file storage writes
    * its page files there. Default: all on the main thread.
    */

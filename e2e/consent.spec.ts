@@ -1,5 +1,5 @@
 // Consent: the snippet loads with the page, start() waits for the visitor's
-// consent (README "Tag managers and consent"), and the recording still covers
+// consent (docs/install.md, "Tag managers and consent"), and the recording still covers
 // the page on which consent was given.
 import {test, expect, trackedPage, waitForSession} from './fixtures';
 

@@ -1,7 +1,7 @@
 // GET /api/audit?before=&sessionID=&limit=: the audit log, newest first, for
 // admins of every project (an entry may be about any project, or none).
 import {HttpError} from '../lib/httpError';
-import type {Handler} from '../route';
+import type {Handler} from '../http/route';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;

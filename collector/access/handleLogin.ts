@@ -4,7 +4,7 @@
 // (createAccess.ts).
 import {HttpError} from '../lib/httpError';
 import {readBody} from '../lib/readBody';
-import type {Handler} from '../route';
+import type {Handler} from '../http/route';
 import {loginCookie} from './createAccess';
 
 const MAX_BODY_BYTES = 4096;

@@ -4,7 +4,7 @@
 // proxy or server log holds it; the viewer exchanges it at POST /api/login.
 import {HttpError} from '../lib/httpError';
 import {readBody} from '../lib/readBody';
-import type {Handler} from '../route';
+import type {Handler} from '../http/route';
 
 export const handleLoginLink: Handler = async ({req, who, address, secure}, collector) => {
   const text = (await readBody(req, {maxBytes: 4096})).toString('utf8');

@@ -1,6 +1,6 @@
 // POST /api/logout: ends this login session everywhere (it is removed from
 // storage, so no collector honours its cookie again) and clears the cookie.
-import type {Handler} from '../route';
+import type {Handler} from '../http/route';
 import {loginCookie} from './createAccess';
 
 export const handleLogout: Handler = async ({who, address, secure}, collector) => {

@@ -1,7 +1,7 @@
 // A worker thread of createBatchChecker.ts: checks the batches the main
 // thread hands over (checkBatch.ts) and answers each with what it found, or
 // with the HTTP error it calls for. Started from dist/collector-worker.js
-// (collector/worker.ts).
+// (collector/ingest/worker.ts).
 import type {MessagePort} from 'node:worker_threads';
 import {HttpError} from '../lib/httpError';
 import {checkBatch, type BatchToCheck} from './checkBatch';

@@ -22,7 +22,7 @@ export interface BatchChecker {
 
 export interface BatchCheckerOptions {
   maxInflatedBytes: number;
-  /** The collector's worker script (dist/collector-worker.js, collector/worker.ts); null checks on the main thread. */
+  /** The collector's worker script (dist/collector-worker.js, collector/ingest/worker.ts); null checks on the main thread. */
   workerUrl: URL | null;
   /** Worker threads (default: one per core but one, at most 4). */
   threads?: number;

@@ -15,7 +15,7 @@
 // Like JSON.parse of the body decoded as UTF-8, it does not insist on valid
 // UTF-8 inside strings: such bytes would have become U+FFFD there too.
 import {HttpError} from '../lib/httpError';
-import type {RecordedEvent} from '../types';
+import type {RecordedEvent} from '../storage/types';
 
 export interface ScannedBatch {
   eventCount: number;

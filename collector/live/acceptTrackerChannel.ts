@@ -8,11 +8,11 @@
 import type {IncomingMessage} from 'node:http';
 import type {Duplex} from 'node:stream';
 import type {WebSocket, WebSocketServer} from 'ws';
-import {sessionOfToken} from '../handlers/handleBatch';
+import {sessionOfToken} from '../ingest/handleBatch';
 import {HttpError} from '../lib/httpError';
-import {assertOriginAllowed} from '../projects';
-import type {Collector} from '../route';
-import type {LiveLimits} from '../types';
+import {assertOriginAllowed} from '../sessions/projects';
+import type {Collector} from '../http/route';
+import type {LiveLimits} from './defaultLiveLimits';
 import {CLOSE, type LiveRelay} from './createLiveRelay';
 import {frameBudget} from './frameBudget';
 import {parseTrackerFrame} from './parseTrackerFrame';

@@ -13,13 +13,19 @@
 // A slow agent never slows anyone else: frames go to its socket only while
 // its send buffer is under the bound; past it they are dropped, and once it
 // has drained, its tab is asked for a fresh full snapshot (resync).
+//
+// Over 400 lines on purpose: createLiveRelay is one state machine, the
+// sessions' state and the sockets this collector holds, changed only by
+// messages applied in the bus's order. Its steps share that state and that
+// ordering argument; split into files, each would need the whole state
+// handed to it and the argument would have to be read in several places.
 import {randomUUID} from 'node:crypto';
 import {WebSocket} from 'ws';
 import type {AgentFrame, ToAgentFrame, ToTrackerFrame, TrackerFrame} from '../../bundle/assist/protocol';
 import type {Principal} from '../access/createAccess';
 import type {Logger} from '../ops/createLogger';
 import type {LiveFigures, Metrics} from '../ops/createMetrics';
-import type {LiveLimits} from '../types';
+import type {LiveLimits} from './defaultLiveLimits';
 import type {LiveBus, LiveMessage, LiveSessionInfo} from './liveBus';
 import type {LivePresence, LiveSessionPresence} from './livePresence';
 

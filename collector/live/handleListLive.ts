@@ -3,7 +3,7 @@
 // sees only theirs.
 import {mayAccessProject} from '../access/createAccess';
 import {HttpError} from '../lib/httpError';
-import type {Handler} from '../route';
+import type {Handler} from '../http/route';
 
 export const handleListLive: Handler = async ({url, who}, collector) => {
   const userID = url.searchParams.get('userID');

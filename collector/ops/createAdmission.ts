@@ -12,7 +12,7 @@
 // `exemptLoopback` is off; project limits still apply to them.
 import type {IncomingMessage} from 'node:http';
 import {HttpError} from '../lib/httpError';
-import type {RateLimits} from '../types';
+import type {RateLimits} from './defaultLimits';
 import {addressKey, clientAddress, isLoopbackAddress} from './clientAddress';
 import type {Logger} from './createLogger';
 import type {Metrics} from './createMetrics';

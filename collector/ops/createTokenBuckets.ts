@@ -6,7 +6,7 @@
 // addresses, above all IPv6 ones): a bucket that has refilled is the same as
 // no bucket and is dropped, and past `maxKeys` the least recently used bucket
 // goes first. Dropping a bucket can only ever be generous, never unfair.
-import type {RateLimit} from '../types';
+import type {RateLimit} from './defaultLimits';
 
 export type Take = {ok: true} | {ok: false; retryAfterSeconds: number};
 

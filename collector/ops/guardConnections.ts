@@ -13,7 +13,7 @@
 // Idle keep-alive connections are closed after `keepAliveTimeoutSeconds`.
 import type {Server, ServerOptions} from 'node:http';
 import type {Socket} from 'node:net';
-import type {ConnectionLimits} from '../types';
+import type {ConnectionLimits} from './defaultLimits';
 import {addressKey, isLoopbackAddress, normalizeAddress} from './clientAddress';
 import type {Logger} from './createLogger';
 import type {Metrics} from './createMetrics';

@@ -1,6 +1,6 @@
 // GET /metrics: the Prometheus text format (ops/createMetrics.ts), under the
 // read side's access rule.
-import type {Handler} from '../route';
+import type {Handler} from '../http/route';
 
 export const handleMetrics: Handler = async (_request, collector) => {
   const {contentType, body} = await collector.metrics.render();

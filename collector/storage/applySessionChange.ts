@@ -1,5 +1,5 @@
 import type {SessionChange} from './storage';
-import type {Session} from '../types';
+import type {Session} from './types';
 
 // Metadata is the site's to fill, from the page: a bound keeps one session's
 // record small however the page misbehaves. The same goes for the URLs

@@ -1,6 +1,6 @@
 // A session as every backend first stores it: what the handshake gave, and
 // every summary at zero. Batches change it through applySessionChange.
-import type {Session} from '../types';
+import type {Session} from './types';
 import type {NewSession} from './storage';
 
 export function newSessionRecord(input: NewSession): Session {

@@ -1,4 +1,4 @@
-// The storage flags of the command line (parseCliArgs.ts keeps the rest).
+// The storage flags of the command line (cli/parseCliArgs.ts keeps the rest).
 import {parseBlobsUrl} from './s3/parseBlobsUrl';
 
 export interface StorageArgs {

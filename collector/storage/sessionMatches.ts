@@ -13,7 +13,7 @@
 // URL filter the slowest, 40 ms a pass over 100,000 sessions: bench/NOTES.md,
 // figure 12).
 import type {SessionFilter} from './storage';
-import type {Session} from '../types';
+import type {Session} from './types';
 
 export function sessionMatches(session: Session, filter: SessionFilter): boolean {
   return sessionMatcher(filter)(session);

@@ -16,7 +16,7 @@
 //
 // Sessions handed out are the backend's own records: read them, never change
 // them; every change goes through `updateSession` (or `addPage`/`putBatch`).
-import type {Page, Session} from '../types';
+import type {Page, Session} from './types';
 
 /** What a backend fills in itself when a session is created (counts at 0, lists empty). */
 type Computed = 'pages' | 'lastActivityAt' | 'firstEventAt' | 'lastEventAt' | 'customEventCount' | 'vitals'
@@ -55,7 +55,7 @@ export interface SessionCursor {
 }
 
 export interface SessionQuery extends SessionFilter {
-  /** Only sessions that started strictly before this time (ms): paging as older clients do it (see handlers/handleListSessions.ts). */
+  /** Only sessions that started strictly before this time (ms): paging as older clients do it (see read/handleListSessions.ts). */
   before?: number;
   /** Only sessions after this one in the listing's order: exact paging, also among sessions of the same millisecond. */
   cursor?: SessionCursor;

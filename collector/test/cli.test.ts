@@ -6,7 +6,7 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import {readFile, stat} from 'node:fs/promises';
 import {join} from 'node:path';
 import {build} from 'esbuild';
-import {parseCliArgs} from '../parseCliArgs';
+import {parseCliArgs} from '../cli/parseCliArgs';
 import {tempDir} from './helpers';
 
 const bundleDir = await tempDir();

@@ -2,7 +2,7 @@
 // filter and the `trigger` mark of record-on-error sessions.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {summarizeEvents} from '../summarizeEvents';
+import {summarizeEvents} from '../ingest/summarizeEvents';
 import {collectorFor, custom, events, getJson, sendBatch, startSession} from './helpers';
 
 const click = (tag: string) => custom(tag, {selector: 'main>button.buy', nodeId: 12});

@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {signSessionHash} from '../tokens';
+import {signSessionHash} from '../sessions/tokens';
 import {createFileStorage} from '../storage/file/createFileStorage';
 import type {Storage} from '../storage/storage';
 import {collectorFor, getJson, handshake, startSession, tempDir} from './helpers';

@@ -6,7 +6,8 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {startCollector} from '../server';
-import type {CollectorOptions, RecordedEvent, RunningCollector} from '../types';
+import type {CollectorOptions, RunningCollector} from '../types';
+import type {RecordedEvent} from '../storage/types';
 import type {SessionGrant as Grant} from '../../bundle/types';
 
 // Undone last-in first-out once the file's tests are done: collectors close

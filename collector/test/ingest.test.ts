@@ -2,7 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {readdir} from 'node:fs/promises';
 import {join} from 'node:path';
-import {signToken} from '../tokens';
+import {signToken} from '../sessions/tokens';
 import {collectorFor, custom, events, getJson, sendBatch, startSession} from './helpers';
 
 const secret = 'ingest-test-secret';

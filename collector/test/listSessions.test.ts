@@ -2,7 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {mkdir, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import type {Session} from '../types';
+import type {Session} from '../storage/types';
 import {collectorFor, getJson, tempDir} from './helpers';
 
 const COUNT = 10_000;

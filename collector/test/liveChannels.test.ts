@@ -3,7 +3,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {hashSecret, type AccessKey} from '../access/accessKeys';
-import {signToken} from '../tokens';
+import {signToken} from '../sessions/tokens';
 import {ADMIN, collectorFor, getJson, startSession} from './helpers';
 import {connectAgent, connectTracker, eventually, listed, sleep} from './liveHelpers';
 

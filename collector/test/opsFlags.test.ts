@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {parseCliArgs} from '../parseCliArgs';
+import {parseCliArgs} from '../cli/parseCliArgs';
 
 test('without abuse flags the collector keeps its defaults: no proxy trusted, info logs', () => {
   const args = parseCliArgs([]);

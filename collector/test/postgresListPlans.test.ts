@@ -20,7 +20,7 @@ import type {BlobStore} from '../storage/s3/blobStore';
 import {sessionMatches} from '../storage/sessionMatches';
 import {skipWithoutPostgres, startPostgresCluster, type PostgresCluster} from '../storage/test/postgresCluster';
 import {SEEDED, seededUser, seedSessionsSql} from '../storage/test/seedSessions';
-import type {Session} from '../types';
+import type {Session} from '../storage/types';
 
 const TOTAL = 200_000;
 const noBlobs: BlobStore = {put: async () => {}, get: async () => Buffer.from('[]'), getRange: async () => Buffer.from('[]'), deleteKeys: async () => {}, deletePrefix: async () => {}, close() {}};

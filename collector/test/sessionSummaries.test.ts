@@ -1,8 +1,8 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {applySessionChange, MAX_URL_LENGTH, MAX_URLS} from '../storage/applySessionChange';
-import {summarizeEvents} from '../summarizeEvents';
-import type {Session} from '../types';
+import {summarizeEvents} from '../ingest/summarizeEvents';
+import type {Session} from '../storage/types';
 import {collectorFor, custom, events, getJson, sendBatch, startSession} from './helpers';
 
 const meta = (href: string, timestamp = 1): any => ({type: 4, timestamp, data: {href, width: 800, height: 600}});

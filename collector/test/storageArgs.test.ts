@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {parseCliArgs} from '../parseCliArgs';
+import {parseCliArgs} from '../cli/parseCliArgs';
 import {parseBlobsUrl} from '../storage/s3/parseBlobsUrl';
 
 test('--database, --blobs, --s3-endpoint and --retention-days are read from the command line', () => {

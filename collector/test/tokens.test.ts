@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {signSessionHash, signToken, verifySessionHash, verifyToken} from '../tokens';
+import {signSessionHash, signToken, verifySessionHash, verifyToken} from '../sessions/tokens';
 
 const secret = 'test-secret';
 const claims = {projectKey: 'shop', sessionID: 'abc123', expiresAt: Date.now() + 60_000};

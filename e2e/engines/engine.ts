@@ -1,7 +1,8 @@
 // The one place that knows browser engines apart. Scenarios drive a Tab and
 // never ask which engine is behind it; what an engine can and cannot do (its
 // web vitals, say) is stated here, once, so that the README's table and the
-// tests read the same facts.
+// tests read the same facts. It imports none of the adapters that drive the
+// engines (launchEngine.ts picks one); they import their types from here.
 
 export type EngineName = 'chromium' | 'firefox' | 'webkit';
 
@@ -50,8 +51,3 @@ export const BINARIES: Record<EngineName, {env: string; path: string; debianPack
   firefox: {env: 'FIREFOX_PATH', path: '/usr/bin/firefox-esr', debianPackage: 'firefox-esr'},
   webkit: {env: 'WEBKIT_DRIVER_PATH', path: '/usr/bin/WebKitWebDriver', debianPackage: 'webkit2gtk-driver'},
 };
-
-export async function launchEngine(name: EngineName): Promise<Engine> {
-  if (name === 'webkit') return (await import('./webkitEngine')).launchWebKit();
-  return (await import('./puppeteerEngine')).launchPuppeteer(name);
-}

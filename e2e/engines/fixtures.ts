@@ -7,7 +7,8 @@ import type {RunningCollector} from '../helpers/collector';
 import {serverFixtures} from '../helpers/serverFixtures';
 import {snippet, htmlPage, type Site} from '../helpers/site';
 import {EXPECTED_ERROR, waitForSession, customEvents} from '../fixtures';
-import {launchEngine, type Engine, type EngineName, type Tab} from './engine';
+import type {Engine, EngineName, Tab} from './engine';
+import {launchEngine} from './launchEngine';
 import {startErrorSink, type ErrorSink} from './errorSink';
 
 // The collector-side helpers know nothing of browsers: shared with the Chromium-only tests.

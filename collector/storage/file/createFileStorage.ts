@@ -78,7 +78,7 @@ import {createFileAccessStore} from './createFileAccessStore';
 import {createPageWriter} from './createPageWriter';
 import {listSegments, openJournal, readSegment, removeSegments, type Journal, type JournalEntry} from './journal';
 import {SessionErased, SessionGone, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionCount, type SessionCursor, type SessionFilter, type SessionQuery, type Storage} from '../storage';
-import type {Page, Session} from '../../types';
+import type {Page, Session} from '../types';
 
 const gunzip = promisify(gunzipCallback);
 

@@ -60,7 +60,7 @@ import {promisify} from 'node:util';
 import {gunzip as gunzipCallback} from 'node:zlib';
 import type {Pool, PoolClient, QueryResult, QueryResultRow} from 'pg';
 import {StorageUnavailable} from '../../lib/storageUnavailable';
-import type {Page, Session} from '../../types';
+import type {Page, Session} from '../types';
 import {applySessionChange} from '../applySessionChange';
 import {newSessionRecord} from '../newSessionRecord';
 import type {BlobStore} from '../s3/blobStore';

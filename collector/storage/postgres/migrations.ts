@@ -225,7 +225,7 @@ export const MIGRATIONS: Migration[] = [
       -- Trigrams: the index of every substring of the URLs (listing's ?url=).
       -- A trusted extension since PostgreSQL 13: the database's owner, or a
       -- role with CREATE on the database, may create it; else a superuser
-      -- must, once (README, Storage and scale).
+      -- must, once (docs/scaling.md).
       CREATE EXTENSION IF NOT EXISTS pg_trgm;
       -- A session's URLs joined by newlines, with the punctuation URLs are
       -- made of turned into letters: pg_trgm takes trigrams within words

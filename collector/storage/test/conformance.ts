@@ -8,7 +8,7 @@ import {describe, test} from 'node:test';
 import assert from 'node:assert/strict';
 import {gzipSync} from 'node:zlib';
 import {SessionErased, type NewSession, type SessionQuery, type Storage} from '../storage';
-import type {RecordedEvent, Session} from '../../types';
+import type {RecordedEvent, Session} from '../types';
 
 export interface BackendUnderTest {
   storage: Storage;
@@ -114,7 +114,7 @@ export function storageConformance(name: string, open: OpenBackend): void {
       withBackend(async ({storage}) => {
         const id = await sessionWithPage(storage);
         const {body, eventCount} = batchOf(numbered(0, 4));
-        // A backend that keeps the gzip is given no inflated copy (handlers/handleBatch.ts).
+        // A backend that keeps the gzip is given no inflated copy (ingest/handleBatch.ts).
         const given = storage.keepsGzip ? Buffer.alloc(0) : body;
         assert.equal(await storage.putBatch({sessionID: id, pageID: 1, seq: 0, body: given, gzip: gzipSync(body), jsonBytes: body.length, eventCount}), 'stored');
         await storage.putBatch({sessionID: id, pageID: 1, seq: 1, ...batchOf(numbered(4, 1))});

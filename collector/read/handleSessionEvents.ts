@@ -1,9 +1,9 @@
 // GET /api/sessions/:id/events: the session with every page's events, in
 // order, streamed from storage batch after batch (eventsJson.ts). Each read
 // is in the audit log.
-import {sessionWithEventsJson} from '../eventsJson';
-import {sessionSummary} from '../sessionSummary';
-import type {Handler} from '../route';
+import {sessionWithEventsJson} from './eventsJson';
+import {sessionSummary} from './sessionSummary';
+import type {Handler} from '../http/route';
 import {findSession} from './findSession';
 
 export const handleSessionEvents: Handler = async ({params, who, address}, collector) => {

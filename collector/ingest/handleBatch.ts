@@ -4,11 +4,11 @@
 import {contentEncoding} from '../lib/contentEncoding';
 import {HttpError} from '../lib/httpError';
 import {readBody} from '../lib/readBody';
-import {assertOriginAllowed} from '../projects';
-import type {Collector, Handler} from '../route';
-import {summarizeEvents} from '../summarizeEvents';
+import {assertOriginAllowed} from '../sessions/projects';
+import type {Collector, Handler} from '../http/route';
+import {summarizeEvents} from './summarizeEvents';
 import {SessionErased, SessionGone, type BatchSession} from '../storage/storage';
-import {verifyToken} from '../tokens';
+import {verifyToken} from '../sessions/tokens';
 
 const RENEW = 'get a new one with POST /v1/web/start';
 

@@ -4,12 +4,12 @@
 import {contentEncoding} from '../lib/contentEncoding';
 import {HttpError} from '../lib/httpError';
 import {readBody} from '../lib/readBody';
-import {parseStartRequest, type StartRequest} from '../parseStartRequest';
-import {assertOriginAllowed} from '../projects';
-import {resumeOrCreateSession} from '../resumeOrCreateSession';
+import {parseStartRequest, type StartRequest} from './parseStartRequest';
+import {assertOriginAllowed} from './projects';
+import {resumeOrCreateSession} from './resumeOrCreateSession';
 import {SessionErased, SessionGone} from '../storage/storage';
-import {signSessionHash, signToken} from '../tokens';
-import type {Collector, Handler} from '../route';
+import {signSessionHash, signToken} from './tokens';
+import type {Collector, Handler} from '../http/route';
 
 export const handleStart: Handler = async ({req, origin}, collector) => {
   contentEncoding(req, false);

@@ -12,9 +12,9 @@
 import {randomUUID} from 'node:crypto';
 import {newSessionID} from './newSessionID';
 import type {StartRequest} from './parseStartRequest';
-import type {Collector} from './route';
+import type {Collector} from '../http/route';
 import {verifySessionHash, verifyToken} from './tokens';
-import type {Session} from './types';
+import type {Session} from '../storage/types';
 
 const SANE_USER_UUID = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -1,6 +1,11 @@
 // Which project keys the collector accepts, and from which origins.
-import {HttpError} from './lib/httpError';
-import type {Project} from './types';
+import {HttpError} from '../lib/httpError';
+
+export interface Project {
+  key: string;
+  /** Origins allowed to send to this project; null means any origin. */
+  origins: Set<string> | null;
+}
 
 export const DEMO_PROJECT: Project = {key: 'demo', origins: null};
 

@@ -2,7 +2,7 @@
 // to an origin that some configured project accepts; the request itself is
 // then checked against its own project.
 import {HttpError} from '../lib/httpError';
-import type {Handler} from '../route';
+import type {Handler} from '../http/route';
 
 export const handlePreflight: Handler = ({origin}, collector) => {
   if (origin !== undefined && !collector.projects.anyAllows(origin)) {

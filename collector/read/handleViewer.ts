@@ -4,7 +4,7 @@
 import {readFile} from 'node:fs/promises';
 import {extname, resolve, sep} from 'node:path';
 import {HttpError} from '../lib/httpError';
-import type {Handler, Reply} from '../route';
+import type {Handler, Reply} from '../http/route';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -4,7 +4,7 @@
 // Needs the admin role; a key limited to some projects erases only theirs.
 // The audit log keeps the erasure (who, which session, when, from where).
 import {HttpError} from '../lib/httpError';
-import type {Handler} from '../route';
+import type {Handler} from '../http/route';
 
 export const handleEraseSession: Handler = async ({params, who, address}, collector) => {
   const session = await collector.storage.getSession(params.id);

@@ -1,7 +1,7 @@
 // GET /api/sessions?userID=&meta=key:value&hasErrors=1&frustrated=1&url=&event=&limit=&cursor=&count=1:
 // newest first (startedAt, then sessionID, both descending), from the
 // storage's index; no event is read. `hasErrors=1` keeps the sessions with an
-// error, a console error or a failed request (sessionMatches.ts says why all
+// error, a console error or a failed request (storage/sessionMatches.ts says why all
 // three); `url` is a substring of any URL the session visited, ignoring case,
 // of at least 3 characters; `event` the exact name of a tracker.event.
 //
@@ -15,9 +15,9 @@
 // `count=1` adds `count: {value, exact}`: how many sessions match, exact up
 // to 10,000 at least; past that a backend may estimate it, and says so.
 import {HttpError} from '../lib/httpError';
-import {sessionSummary} from '../sessionSummary';
+import {sessionSummary} from './sessionSummary';
 import type {SessionFilter, SessionQuery} from '../storage/storage';
-import type {Handler} from '../route';
+import type {Handler} from '../http/route';
 import {decodeCursor, encodeCursor} from './sessionCursor';
 
 const DEFAULT_LIMIT = 100;

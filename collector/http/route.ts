@@ -1,14 +1,14 @@
 // What a route handler gets and gives back.
 import type {IncomingMessage} from 'node:http';
-import type {BatchChecker} from './ingest/createBatchChecker';
-import type {Admission} from './ops/createAdmission';
-import type {Logger} from './ops/createLogger';
-import type {Metrics} from './ops/createMetrics';
-import type {LivePresence} from './live/livePresence';
-import type {ProjectRegistry} from './projects';
-import type {Access, Principal} from './access/createAccess';
-import type {Storage} from './storage/storage';
-import type {Limits} from './types';
+import type {BatchChecker} from '../ingest/createBatchChecker';
+import type {Admission} from '../ops/createAdmission';
+import type {Logger} from '../ops/createLogger';
+import type {Metrics} from '../ops/createMetrics';
+import type {LivePresence} from '../live/livePresence';
+import type {ProjectRegistry} from '../sessions/projects';
+import type {Access, Principal} from '../access/createAccess';
+import type {Storage} from '../storage/storage';
+import type {Limits} from '../ops/defaultLimits';
 
 /** What every handler may use, set up once by startCollector. */
 export interface Collector {

@@ -1,8 +1,8 @@
 // GET /api/sessions/:id/pages/:pageID/events: one page's events, so that a
 // viewer can play the first page of a long session while fetching the rest.
 // Streamed from storage batch after batch (eventsJson.ts); in the audit log.
-import {pageWithEventsJson} from '../eventsJson';
-import type {Handler} from '../route';
+import {pageWithEventsJson} from './eventsJson';
+import type {Handler} from '../http/route';
 import {findPage, findSession} from './findSession';
 
 export const handlePageEvents: Handler = async ({params, who, address}, collector) => {

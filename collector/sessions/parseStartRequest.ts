@@ -1,8 +1,8 @@
 // Checks a handshake body (POST /v1/web/start) field by field. A refusal
 // names the field and what was expected, for the developer reading the
 // tracker's failure reason.
-import {MAX_METADATA_KEYS} from './storage/applySessionChange';
-import {HttpError} from './lib/httpError';
+import {MAX_METADATA_KEYS} from '../storage/applySessionChange';
+import {HttpError} from '../lib/httpError';
 
 export interface StartRequest {
   projectKey: string;

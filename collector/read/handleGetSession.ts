@@ -1,6 +1,6 @@
 // GET /api/sessions/:id: one session as listed, without its events.
-import {sessionSummary} from '../sessionSummary';
-import type {Handler} from '../route';
+import {sessionSummary} from './sessionSummary';
+import type {Handler} from '../http/route';
 import {findSession} from './findSession';
 
 export const handleGetSession: Handler = async ({params, who}, collector) => {

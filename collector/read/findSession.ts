@@ -1,7 +1,7 @@
 import {mayAccessProject, type Principal} from '../access/createAccess';
 import {HttpError} from '../lib/httpError';
-import type {Collector} from '../route';
-import type {Page, Session} from '../types';
+import type {Collector} from '../http/route';
+import type {Page, Session} from '../storage/types';
 
 /** The session named in a read API path, or 404: also when it belongs to a project the caller's key may not see (its existence is not told). */
 export async function findSession(collector: Collector, sessionID: string, who: Principal): Promise<Session> {

@@ -1,13 +1,12 @@
 // The command line of `node dist/collector.js`. Refusals are sentences that
 // say what to type instead.
 import {parseArgs} from 'node:util';
-import {parseKeyLine, type AccessKey} from './access/accessKeys';
-import {isLoopbackHost} from './lib/isLoopbackHost';
-import {LOG_LEVELS, type LogLevel} from './ops/createLogger';
-import {BURST_SECONDS} from './ops/defaultLimits';
-import {parseProject} from './projects';
-import {parseStorageArgs} from './storage/parseStorageArgs';
-import type {ConnectionLimits, Project, RateLimits} from './types';
+import {parseKeyLine, type AccessKey} from '../access/accessKeys';
+import {isLoopbackHost} from '../lib/isLoopbackHost';
+import {LOG_LEVELS, type LogLevel} from '../ops/createLogger';
+import {BURST_SECONDS, type ConnectionLimits, type RateLimits} from '../ops/defaultLimits';
+import {parseProject, type Project} from '../sessions/projects';
+import {parseStorageArgs} from '../storage/parseStorageArgs';
 
 export const USAGE = `usage: node dist/collector.js --port N --data DIR [--host H]
          [--project KEY[=ORIGIN,ORIGIN...]]... [--token-ttl SECONDS]
@@ -29,11 +28,11 @@ export const USAGE = `usage: node dist/collector.js --port N --data DIR [--host 
   --insecure-no-auth            DEVELOPMENT ONLY: the read side, the viewer and erasure need no credential
                                 (refused unless --host is loopback)
   --read-secret S               older versions' read secret (or TRACKER_READ_SECRET): now an admin key
-  --database URL                PostgreSQL for the session index (with --blobs; see "Storage and scale" in the README)
+  --database URL                PostgreSQL for the session index (with --blobs; see docs/scaling.md)
   --blobs s3://BUCKET/PREFIX    an S3-compatible object store for the events (with --database)
   --s3-endpoint URL             the object store's address when it is not AWS (MinIO, R2...; or AWS_ENDPOINT_URL_S3)
   --retention-days N            remove sessions inactive for more than N days (default: keep them)
-abuse limits, per collector process (README: "Running the collector in production"):
+abuse limits, per collector process (docs/self-hosting.md):
   --handshakes-per-address RATE   handshakes a second from one address (default 5; bursts of ${BURST_SECONDS}x; 0: no limit)
   --handshakes-per-project RATE   handshakes a second for one project (default 200)
   --batches-per-address RATE      batches a second from one address (default 50)
@@ -48,7 +47,7 @@ abuse limits, per collector process (README: "Running the collector in productio
   --request-timeout SECONDS       a request must be received whole within this (default 30)
   --shutdown-grace SECONDS        on SIGTERM, how long requests in progress may finish (default 10)
   --log-level LEVEL               debug, info, warn, error or silent (default info); logs are JSON lines on stdout
-access keys (README: "Access and security"): roles viewer, agent, admin; PROJECTS * or a comma list
+access keys (docs/security.md): roles viewer, agent, admin; PROJECTS * or a comma list
   node dist/collector.js keys add NAME ROLE [--project P]... [--data DIR | --keys FILE]
                                 makes a key, prints it once and writes its line to the keys file
   node dist/collector.js keys list|remove NAME [--data DIR | --keys FILE]

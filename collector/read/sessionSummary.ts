@@ -1,5 +1,5 @@
 // A session as the read API shows it.
-import type {Session} from './types';
+import type {Session} from '../storage/types';
 
 export function sessionSummary(session: Session) {
   return {

@@ -3,8 +3,8 @@
 //   check-batches  inflate and scan batch bodies (ingest/createBatchChecker.ts)
 //   write-pages    write the file storage's page files (storage/file/createPageWriter.ts)
 import {parentPort, workerData} from 'node:worker_threads';
-import {serveBatchChecks} from './ingest/batchCheckWorker';
-import {servePageWrites} from './storage/file/pageWriterWorker';
+import {serveBatchChecks} from './batchCheckWorker';
+import {servePageWrites} from '../storage/file/pageWriterWorker';
 
 const role = (workerData as {role?: string} | null)?.role;
 if (!parentPort) throw new Error('collector-worker.js runs as a worker thread of the collector, not on its own');

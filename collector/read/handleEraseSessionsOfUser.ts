@@ -2,7 +2,7 @@
 // (the userID the site gave), as handleEraseSession.ts does for one; the
 // audit log keeps the erasure and the IDs it removed.
 import {HttpError} from '../lib/httpError';
-import type {Handler} from '../route';
+import type {Handler} from '../http/route';
 
 export const handleEraseSessionsOfUser: Handler = async ({url, who, address}, collector) => {
   const userID = url.searchParams.get('userID');

@@ -5,9 +5,9 @@
 // events and navigations carry the URLs visited; every event widens the
 // session's time range. Within a batch (and from batch to batch) the later
 // one wins.
-import {MAX_EVENT_NAME_LENGTH, MAX_URL_LENGTH} from './storage/applySessionChange';
-import type {SessionChange} from './storage/storage';
-import type {RecordedEvent} from './types';
+import {MAX_EVENT_NAME_LENGTH, MAX_URL_LENGTH} from '../storage/applySessionChange';
+import type {SessionChange} from '../storage/storage';
+import type {RecordedEvent} from '../storage/types';
 
 const META = 4;
 const CUSTOM = 5;
