@@ -29,11 +29,7 @@ import {createBatcher, encodeEvents, type Batcher} from './batcher';
 import {createTransport, type Credentials, type Lost, type Transport} from './transport';
 import {startDeliveryWorker, type DeliveryWorker} from './deliveryWorker';
 import {captureVitals} from './vitals';
-import {captureErrors} from './capture/captureErrors';
-import {captureConsole, CONSOLE_LEVELS} from './capture/captureConsole';
-import {captureNetwork} from './capture/captureNetwork';
-import {captureNavigation} from './capture/captureNavigation';
-import {captureFrustration} from './capture/captureFrustration';
+import {startCapturing} from './capture/startCapturing';
 import {redactUrl} from './lib/redactUrl';
 import {onHidden} from './lib/onHidden';
 import {afterLoad} from './lib/afterLoad';
@@ -216,33 +212,20 @@ export function createTracker(config: BundleConfig): LiveTracker {
     };
   }
 
-  // Errors, console, network and navigation (SPEC section 5), installed once,
-  // at the first start(): what happens during the handshake is kept for the
-  // session; nothing is recorded while no session is active or starting.
-  function startCapturing(): void {
+  const nodeId = (node: Node | null | undefined) => recorder?.nodeId(node) ?? null;
+
+  // Installed once, at the first start(): see capture/startCapturing.ts.
+  function startSignals(): void {
     if (capturing) return;
     capturing = true;
-    const emit = (tag: string, payload: object, timestamp?: number) => {
-      if (!(active || starting || buffer)) return;
-      custom(tag, payload, timestamp);
-      // What sends a record-on-error buffer: an uncaught error or a failed request.
-      const {status, error} = payload as {status?: number; error?: string};
-      if (tag === 'tracker.error') void trigger('error');
-      if (tag === 'tracker.network' && ((status ?? 0) >= 400 || error)) void trigger('failed request');
-    };
-    const attempt = (what: string, install: () => void) => {
-      try {
-        install();
-      } catch (error) {
-        warn(`${what} capture could not start`, error);
-      }
-    };
-    const {captureConsole: levels, captureNetwork: network} = options;
-    if (options.captureErrors) attempt('error', () => captureErrors(emit));
-    if (levels) attempt('console', () => captureConsole(emit, Array.isArray(levels) ? levels : CONSOLE_LEVELS));
-    if (network) attempt('network', () => captureNetwork(emit, typeof network === 'object' ? network : {}, ingestPoint));
-    if (options.captureNavigation) attempt('navigation', () => captureNavigation(emit));
-    if (options.captureFrustration) attempt('frustration', () => captureFrustration(emit, (node) => recorder?.nodeId(node) ?? null));
+    startCapturing(
+      options,
+      ingestPoint,
+      () => active || starting || buffer,
+      custom,
+      trigger,
+      nodeId,
+    );
   }
 
   function adopt(next: SessionGrant): void {
@@ -360,10 +343,7 @@ export function createTracker(config: BundleConfig): LiveTracker {
     if (identity.userID !== undefined) custom('tracker.identify', {userID: identity.userID});
     for (const [key, value] of Object.entries(identity.metadata)) custom('tracker.metadata', {key, value});
     if (options.captureVitals) {
-      captureVitals(
-        (vital) => custom('tracker.vital', vital),
-        (node) => recorder?.nodeId(node) ?? null,
-      );
+      captureVitals((vital) => custom('tracker.vital', vital), nodeId);
     }
     // The snapshot waits for the page to load and paint (lib/afterLoad.ts);
     // events of this session (custom ones) are kept meanwhile.
@@ -389,7 +369,7 @@ export function createTracker(config: BundleConfig): LiveTracker {
         fps: options.canvasFps,
         quality: options.canvasQuality,
         skipSelector: `${blockSelector},${maskTextSelector}`,
-        nodeId: (node) => recorder?.nodeId(node) ?? null,
+        nodeId,
         emit: record,
       });
     });
@@ -532,13 +512,13 @@ export function createTracker(config: BundleConfig): LiveTracker {
     }
     if (sampling === 'buffer') {
       if (active || buffer) await stopSession();
-      startCapturing();
+      startSignals();
       beginBuffering();
       return fail(BUFFERING);
     }
     starting = beginSession(opts).finally(() => (starting = null));
     // In an assistOnly session, what is captured goes only to agents watching.
-    startCapturing();
+    startSignals();
     return starting;
   }
 
