@@ -25,15 +25,13 @@ import {openLiveChannel, type LiveChannel} from './assist/openLiveChannel';
 import type {Assist, StartAssist} from './assist/host';
 import type {ToTrackerFrame} from './assist/protocol';
 import type {CanvasCapture, StartCanvasCapture} from './canvas/captureCanvas';
-import {createBatcher, encodeEvents, type Batcher} from './batcher';
-import {createTransport, type Credentials, type Lost, type Transport} from './transport';
-import {startDeliveryWorker, type DeliveryWorker} from './deliveryWorker';
+import type {Credentials} from './transport';
 import {captureVitals} from './vitals';
 import {startCapturing} from './capture/startCapturing';
 import {redactUrl} from './lib/redactUrl';
-import {onHidden} from './lib/onHidden';
 import {afterLoad} from './lib/afterLoad';
 import {warn} from './lib/warn';
+import {wireDelivery} from './wireDelivery';
 
 export type {InitOptions, StartOptions, StartPromiseReturn, Tracker, TrackerConfig} from './types';
 
@@ -131,10 +129,6 @@ export function createTracker(config: BundleConfig): LiveTracker {
   let starting: Promise<StartPromiseReturn> | null = null;
   let renewing: Promise<Credentials | null> | null = null;
   let recorder: Recorder | null = null;
-  let batcher: Batcher | null = null;
-  let transport: Transport | null = null;
-  // After the memory cap was hit: events are not kept until delivery works again.
-  let paused: {since: number; discarded: number} | null = null;
   let earlyEvents: RecordedEvent[] = [];
   const identity: {userID?: string; metadata: Record<string, string>} = {metadata: {}};
   const stats = {recordedEvents: 0, sentBatches: 0, droppedEvents: 0, handshakes: 0};
@@ -147,8 +141,6 @@ export function createTracker(config: BundleConfig): LiveTracker {
   let generation = 0;
   let canvas: CanvasCapture | null = null;
   let canvasLoading: Promise<StartCanvasCapture | null> | null = null;
-  // Started with the first recording, kept for the tracker's life; undefined until then.
-  let worker: DeliveryWorker | null | undefined;
   // Assist: the live channel, and what tracker-assist.js made of it once an agent joined.
   let live: LiveChannel | null = null;
   let assist: Assist | null = null;
@@ -156,12 +148,26 @@ export function createTracker(config: BundleConfig): LiveTracker {
   let tap: ((event: RecordedEvent, json: string) => void) | null = null;
   let tabID: string | undefined;
 
+  const nodeId = (node: Node | null | undefined) => recorder?.nodeId(node) ?? null;
+  const takeFullSnapshot = () => recorder?.takeFullSnapshot();
+  const delivery = wireDelivery(
+    options,
+    ingestPoint,
+    config.bundleScript,
+    stats,
+    () => active,
+    rememberActivity,
+    renewCredentials,
+    custom,
+    takeFullSnapshot,
+  );
+
   // `json`: the event's JSON when it was made already (a full snapshot's is).
   function record(event: RecordedEvent, json?: string): void {
     // Watched: one serialization for the live stream and the batch alike.
     if (tap) tap(event, (json ??= JSON.stringify(event)));
     // rrweb's throttled callbacks (mousemove, scroll) can still fire after stop().
-    if (!batcher && !buffer) return;
+    if (!delivery.delivering() && !buffer) return;
     stats.recordedEvents++;
     if (event.type === FULL_SNAPSHOT) {
       // Replay rebuilds every canvas empty at a full snapshot.
@@ -170,17 +176,12 @@ export function createTracker(config: BundleConfig): LiveTracker {
       performance.mark?.('tracker:recording-started');
     }
     if (buffer) return buffer.add(event, json);
-    if (paused) {
-      paused.discarded++;
-      stats.droppedEvents++;
-      return;
-    }
-    batcher!.add(event, json);
+    delivery.deliver(event, json);
   }
 
   function custom(tag: string, payload: unknown, timestamp = Date.now()): void {
     const event: RecordedEvent = {type: CUSTOM_EVENT, data: {tag, payload}, timestamp};
-    if ((active && (batcher || tap)) || buffer) record(event);
+    if ((active && (delivery.delivering() || tap)) || buffer) record(event);
     else if (!active && !assistOnly && earlyEvents.length < MAX_EARLY_EVENTS) earlyEvents.push(event);
   }
 
@@ -211,8 +212,6 @@ export function createTracker(config: BundleConfig): LiveTracker {
       ...extra,
     };
   }
-
-  const nodeId = (node: Node | null | undefined) => recorder?.nodeId(node) ?? null;
 
   // Installed once, at the first start(): see capture/startCapturing.ts.
   function startSignals(): void {
@@ -280,59 +279,11 @@ export function createTracker(config: BundleConfig): LiveTracker {
       adopt(result.grant);
       // Another page (or session): it must begin with a full snapshot to be replayable.
       if (result.grant.sessionID !== previous.sessionID || result.grant.pageID !== previous.pageID) {
-        setTimeout(() => recorder?.takeFullSnapshot(), 0);
+        setTimeout(takeFullSnapshot, 0);
       }
       return {token: result.grant.sessionToken, pageID: result.grant.pageID};
     })().finally(() => (renewing = null));
     return renewing;
-  }
-
-  function onLost(lost: Lost): void {
-    stats.droppedEvents += lost.events;
-    const gap = {type: CUSTOM_EVENT, data: {tag: 'tracker.gap', payload: lost}, timestamp: Date.now()};
-    if (lost.reason.startsWith('the collector could not be reached')) {
-      // Incremental events are worthless without the snapshot just dropped:
-      // keep none until the collector answers, then take a fresh snapshot.
-      const discarded = batcher ? batcher.take().json.length : 0;
-      paused = {since: Date.now(), discarded};
-      stats.droppedEvents += discarded;
-    }
-    transport?.enqueue(encodeEvents([gap]));
-  }
-
-  function onDelivered(): void {
-    rememberActivity();
-    if (!paused) return;
-    const {since, discarded} = paused;
-    paused = null;
-    custom('tracker.gap', {
-      reason: 'recording paused while the collector could not be reached',
-      events: discarded,
-      batches: 0,
-      from: since,
-      to: Date.now(),
-    });
-    recorder?.takeFullSnapshot();
-  }
-
-  function createDelivery(session: SessionGrant): void {
-    if (worker === undefined) worker = startDeliveryWorker(config.bundleScript);
-    transport = createTransport({
-      worker,
-      ingestPoint,
-      credentials: {token: session.sessionToken, pageID: session.pageID},
-      maxBufferBytes: options.maxBufferBytes,
-      maxRetryDelayMs: options.maxRetryDelayMs,
-      renewCredentials,
-      onLost,
-      onDelivered,
-    });
-    const delivery = transport;
-    batcher = createBatcher({
-      flushIntervalMs: options.flushIntervalMs,
-      maxBatchEvents: options.maxBatchEvents,
-      onBatch: (events) => delivery.enqueue(events),
-    });
   }
 
   // Everything of a new recording but where it goes: the batcher, or the buffer.
@@ -376,12 +327,12 @@ export function createTracker(config: BundleConfig): LiveTracker {
   }
 
   function beginRecording(session: SessionGrant): void {
-    createDelivery(session);
+    delivery.createDelivery(session);
     beginCapture();
   }
 
   function beginBuffering(): void {
-    buffer = createErrorBuffer(options.bufferSeconds * 1000, options.maxBufferBytes, () => recorder?.takeFullSnapshot());
+    buffer = createErrorBuffer(options.bufferSeconds * 1000, options.maxBufferBytes, takeFullSnapshot);
     beginCapture();
   }
 
@@ -401,21 +352,18 @@ export function createTracker(config: BundleConfig): LiveTracker {
         return warn(`could not send the recording: ${result.reason}`);
       }
       adopt(result.grant);
-      createDelivery(result.grant);
+      delivery.createDelivery(result.grant);
       active = true;
       const events = buffer.take();
       buffer = null;
-      for (let i = 0; i < events.length; i += options.maxBatchEvents) {
-        const slice = events.slice(i, i + options.maxBatchEvents);
-        transport!.enqueue({json: slice.map((event) => event.json), timestamps: slice.map((event) => event.timestamp)});
-      }
+      delivery.sendBuffered(events);
       // Over its byte cap the buffer may hold no snapshot: the replay needs one.
-      if (!events.some((event) => event.type === FULL_SNAPSHOT)) recorder?.takeFullSnapshot();
+      if (!events.some((event) => event.type === FULL_SNAPSHOT)) takeFullSnapshot();
     })().finally(() => (triggering = null));
     return triggering;
   }
 
-  function endRecording(): Transport | null {
+  function endRecording() {
     generation++;
     canvas?.stop();
     canvas = null;
@@ -423,12 +371,7 @@ export function createTracker(config: BundleConfig): LiveTracker {
     buffer = null;
     recorder?.stop();
     recorder = null;
-    batcher?.flush();
-    batcher = null;
-    const delivery = transport;
-    transport = null;
-    paused = null;
-    return delivery;
+    return delivery.endDelivery();
   }
 
   async function stopSession(): Promise<void> {
@@ -439,9 +382,9 @@ export function createTracker(config: BundleConfig): LiveTracker {
     live?.close();
     live = assist = tap = null;
     rememberActivity(true);
-    const delivery = endRecording();
-    await delivery?.drain(STOP_DRAIN_MS);
-    stats.sentBatches += delivery?.sentBatches() ?? 0;
+    const transport = endRecording();
+    await transport?.drain(STOP_DRAIN_MS);
+    stats.sentBatches += transport?.sentBatches() ?? 0;
   }
 
   async function beginSession(opts: Partial<StartOptions>): Promise<StartPromiseReturn> {
@@ -566,24 +509,11 @@ export function createTracker(config: BundleConfig): LiveTracker {
   async function flush(): Promise<void> {
     try {
       if (buffer) await trigger('flush()');
-      else batcher?.flush();
+      else delivery.flush();
     } catch (error) {
       warn('flush failed', error);
     }
   }
-
-  onHidden(() => {
-    try {
-      if (!active || !transport || !batcher) return;
-      rememberActivity(true);
-      transport.flushOnHide(batcher.take());
-    } catch (error) {
-      warn('could not flush on hide', error);
-    }
-  });
-
-  // The network is back: deliver now rather than at the end of the backoff.
-  addEventListener('online', () => transport?.retryNow());
 
   // Every public method is wrapped: nothing may throw into the page.
   const guard =
@@ -610,8 +540,8 @@ export function createTracker(config: BundleConfig): LiveTracker {
     isActive: () => active,
     _stats: () => ({
       recordedEvents: stats.recordedEvents,
-      bufferedBytes: buffer ? buffer.bytes() : (transport?.bufferedBytes() ?? 0),
-      sentBatches: stats.sentBatches + (transport?.sentBatches() ?? 0),
+      bufferedBytes: buffer ? buffer.bytes() : delivery.bufferedBytes(),
+      sentBatches: stats.sentBatches + delivery.sentBatches(),
       droppedEvents: stats.droppedEvents,
       handshakes: stats.handshakes,
     }),
