@@ -76,7 +76,9 @@ import {openFileSystemSync} from '../../lib/syncFileSystem';
 import {writeFileAtomic, type Durability} from '../../lib/writeFileAtomic';
 import {createFileAccessStore} from './createFileAccessStore';
 import {createPageWriter} from './createPageWriter';
-import {listSegments, openJournal, readSegment, removeSegments, type Journal, type JournalEntry} from './journal';
+import {fileLayout, SESSION_FILE} from './fileLayout';
+import {listSegments, openJournal, readSegment, removeSegments, type Journal} from './journal';
+import {batchFileName, listBatches, type Encoding, type StoredBatch} from './listBatches';
 import {SessionErased, SessionGone, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionCount, type SessionCursor, type SessionFilter, type SessionQuery, type Storage} from '../storage';
 import type {Page, Session} from '../types';
 
@@ -97,8 +99,6 @@ export interface FileStorageOptions {
   pageWriteDelayMs?: number;
   log?: (line: string) => void;
 }
-
-type Encoding = JournalEntry['encoding'];
 
 /** A batch acknowledged and not yet in its page file. */
 interface Unwritten {
@@ -130,8 +130,6 @@ interface PageState {
   unwritten: Map<number, Unwritten>;
 }
 
-const SESSION_FILE = 'session.json';
-const BATCH_FILE = /^(\d+)\.(\d+)\.json(\.gz)?$/;
 // A page idle this long has its list of stored seqs dropped from memory; it
 // is read again from the directory if the page ever receives another batch.
 const PAGE_STATE_IDLE_MS = 5 * 60_000;
@@ -150,22 +148,13 @@ const RECORD_WRITE_LANES = 2;
 // synced file by file (no syncfs), the checkpoint does it all.
 const WRITEBACK_BYTES = 4 * 1024 * 1024;
 
-const batchFileName = (seq: number, eventCount: number, encoding: Encoding) =>
-  `${String(seq).padStart(6, '0')}.${eventCount}.json${encoding === 'gzip' ? '.gz' : ''}`;
-
 const byStartedAt = (a: SessionCursor, b: SessionCursor) => a.startedAt - b.startedAt || (a.sessionID < b.sessionID ? -1 : a.sessionID > b.sessionID ? 1 : 0);
 
 export async function createFileStorage(dataDir: string, options: FileStorageOptions = {}): Promise<Storage> {
   const checkpointMs = options.checkpointMs ?? 2000;
   const writeConcurrency = options.workerUrl ? WRITE_CONCURRENCY.worker : WRITE_CONCURRENCY.inline;
   const log = options.log ?? (() => {});
-  const sessionsDir = join(dataDir, 'sessions');
-  const erasedDir = join(dataDir, 'erased');
-  const trashDir = join(dataDir, 'trash');
-  const journalDir = join(dataDir, 'journal');
-  const cleanMarker = join(dataDir, 'clean-shutdown');
-  const sessionDir = (sessionID: string) => join(sessionsDir, sessionID);
-  const pageDir = (sessionID: string, pageID: number) => join(sessionsDir, sessionID, String(pageID));
+  const {sessionsDir, erasedDir, trashDir, journalDir, cleanMarker, sessionDir, pageDir} = fileLayout(dataDir);
 
   const sessions = new Map<string, Session>();
   /** Every session, oldest first: listing walks it backwards. */
@@ -727,27 +716,6 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       if (checkpointed && journal.isEmpty() && written.every((result) => result.status === 'fulfilled')) await writeFile(cleanMarker, '');
     },
   };
-}
-
-interface StoredBatch {
-  name: string;
-  seq: number;
-  eventCount: number;
-  encoding: Encoding;
-}
-
-async function listBatches(dir: string): Promise<StoredBatch[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return names.flatMap((name) => {
-    const match = BATCH_FILE.exec(name);
-    return match ? [{name, seq: Number(match[1]), eventCount: Number(match[2]), encoding: match[3] ? ('gzip' as const) : ('json' as const)}] : [];
-  });
 }
 
 // One batch per seq (a batch written again after a crash has the same name).
