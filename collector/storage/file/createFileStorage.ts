@@ -23,12 +23,7 @@
 // until it is written, the page's reads take the batch from memory.
 //
 // **Writeback**: page files are made durable a few MiB at a time as they
-// are written (a syncfs each `WRITEBACK_BYTES`), not all at the checkpoint:
-// the disk's write cache is emptied by every fdatasync, so the journal's,
-// which acknowledge batches, waited for whatever the checkpoint's syncfs
-// was writing. One syncfs of 2 s of page files (55 MB at 2,500 batches a
-// second) held every acknowledgement for 100-150 ms, the better part of
-// figure 7's p99 (bench/NOTES.md).
+// are written, not all at the checkpoint (createWriteback.ts).
 //
 // **A checkpoint** (every `checkpointMs`, when a journal segment passes 64 MiB,
 // after an erasure, at close) starts a new journal segment, waits until every
@@ -76,6 +71,7 @@ import {openFileSystemSync} from '../../lib/syncFileSystem';
 import {writeFileAtomic, type Durability} from '../../lib/writeFileAtomic';
 import {createFileAccessStore} from './createFileAccessStore';
 import {createPageWriter} from './createPageWriter';
+import {createWriteback} from './createWriteback';
 import {fileLayout, SESSION_FILE} from './fileLayout';
 import {listSegments, openJournal, readSegment, removeSegments, type Journal} from './journal';
 import {batchFileName, listBatches, type Encoding, type StoredBatch} from './listBatches';
@@ -143,10 +139,6 @@ const WRITE_CONCURRENCY = {worker: 256, inline: 2};
 // acknowledge batches, waited behind them: a stall at every checkpoint, and
 // most of figure 7's p99 (bench/NOTES.md). Two leave the journal a thread.
 const RECORD_WRITE_LANES = 2;
-// Page file bytes written before a syncfs makes them durable (see the header,
-// "Writeback"): about 150 ms of figure 7's load. Where the file system is
-// synced file by file (no syncfs), the checkpoint does it all.
-const WRITEBACK_BYTES = 4 * 1024 * 1024;
 
 const byStartedAt = (a: SessionCursor, b: SessionCursor) => a.startedAt - b.startedAt || (a.sessionID < b.sessionID ? -1 : a.sessionID > b.sessionID ? 1 : 0);
 
@@ -170,9 +162,6 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   const unwritten = new Set<Unwritten>();
   const writeQueue: Array<{entry: Unwritten; settle(written: boolean): void}> = [];
   let writesRunning = 0;
-  // What a checkpoint must make durable when the file system cannot be synced at once.
-  let writtenFiles = new Set<string>();
-  let writtenDirectories = new Set<string>();
 
   await mkdir(sessionsDir, {recursive: true});
   await mkdir(erasedDir, {recursive: true});
@@ -187,7 +176,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   // after a power cut, stale counts would be trusted.
   await syncDirectory(dataDir);
   const fileSystem = await openFileSystemSync(dataDir);
-  const keepsPaths = fileSystem.mode === 'each';
+  const {rememberWritten, writeBack, syncWritten} = createWriteback(fileSystem);
   await loadSessions();
   const access = await createFileAccessStore(dataDir);
   const leftInJournal = await listSegments(journalDir);
@@ -319,26 +308,6 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     return changed;
   }
 
-  function rememberWritten(file: string | null, directory: string): void {
-    if (!keepsPaths) return;
-    if (file) writtenFiles.add(file);
-    writtenDirectories.add(directory);
-  }
-
-  async function syncWritten(): Promise<void> {
-    const files = writtenFiles;
-    const directories = writtenDirectories;
-    writtenFiles = new Set();
-    writtenDirectories = new Set();
-    try {
-      await fileSystem.sync(files, directories);
-    } catch (error) {
-      for (const file of files) writtenFiles.add(file);
-      for (const directory of directories) writtenDirectories.add(directory);
-      throw error;
-    }
-  }
-
   function pageState(sessionID: string, pageID: number): PageState {
     const key = `${sessionID}/${pageID}`;
     let state = pageStates.get(key);
@@ -433,21 +402,6 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     entry.failed = false;
     forgetUnwritten(entry);
     return true;
-  }
-
-  // One syncfs at a time; what is written meanwhile counts towards the next.
-  let notWrittenBack = 0;
-  let writingBack = false;
-  function writeBack(bytes: number): void {
-    notWrittenBack += bytes;
-    if (keepsPaths || writingBack || notWrittenBack < WRITEBACK_BYTES) return;
-    writingBack = true;
-    notWrittenBack = 0;
-    // A failure is the checkpoint's to report: its own sync fails too.
-    void fileSystem
-      .sync([], [])
-      .catch(() => {})
-      .finally(() => (writingBack = false));
   }
 
   function forgetUnwritten(entry: Unwritten): void {
