@@ -40,13 +40,8 @@
 // it durable and empties the journal. Batches of sessions erased or removed
 // meanwhile are skipped: they are never brought back.
 //
-// The sessions are held in memory (that is what /api/sessions answers from),
-// loaded at start-up from the session.json files alone. A handshake writes
-// its session.json durably before it is answered; the changes batches bring
-// (event counts, identity, vitals, what went wrong) are in the journal with
-// their batch, and written to session.json at the next checkpoint. Changes
-// of a handshake to an existing session (`updateSession`) wait for the next
-// checkpoint too (at most `checkpointMs`).
+// The sessions are held in memory, loaded at start-up from the session.json
+// files alone (createSessionIndex.ts).
 //
 // Which batches a page already has is learnt from its directory listing the
 // first time the page receives a batch, then kept in memory while the page is
@@ -63,19 +58,20 @@ import {mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path';
 import {promisify} from 'node:util';
 import {gunzip as gunzipCallback} from 'node:zlib';
-import {applySessionChange, withSummaryDefaults} from '../applySessionChange';
+import {applySessionChange} from '../applySessionChange';
 import {newSessionRecord} from '../newSessionRecord';
-import {sessionMatcher} from '../sessionMatches';
 import {syncDirectory} from '../../lib/syncDirectory';
 import {openFileSystemSync} from '../../lib/syncFileSystem';
-import {writeFileAtomic, type Durability} from '../../lib/writeFileAtomic';
+import {writeFileAtomic} from '../../lib/writeFileAtomic';
 import {createFileAccessStore} from './createFileAccessStore';
 import {createPageWriter} from './createPageWriter';
+import {createSessionIndex, LOAD_CONCURRENCY} from './createSessionIndex';
 import {createWriteback} from './createWriteback';
-import {fileLayout, SESSION_FILE} from './fileLayout';
+import {fileLayout} from './fileLayout';
+import {forEachConcurrently} from './forEachConcurrently';
 import {listSegments, openJournal, readSegment, removeSegments, type Journal} from './journal';
 import {batchFileName, listBatches, type Encoding, type StoredBatch} from './listBatches';
-import {SessionErased, SessionGone, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionCount, type SessionCursor, type SessionFilter, type SessionQuery, type Storage} from '../storage';
+import type {BatchToStore, Erasure, NewPage, NewSession, SessionChange, SessionCount, SessionFilter, SessionQuery, Storage} from '../storage';
 import type {Page, Session} from '../types';
 
 const gunzip = promisify(gunzipCallback);
@@ -129,7 +125,6 @@ interface PageState {
 // A page idle this long has its list of stored seqs dropped from memory; it
 // is read again from the directory if the page ever receives another batch.
 const PAGE_STATE_IDLE_MS = 5 * 60_000;
-const LOAD_CONCURRENCY = 32;
 // Page files handed to the writer at once. Written on libuv's threads (no
 // worker thread), two leave the rest of its four free for the journal.
 const WRITE_CONCURRENCY = {worker: 256, inline: 2};
@@ -140,25 +135,16 @@ const WRITE_CONCURRENCY = {worker: 256, inline: 2};
 // most of figure 7's p99 (bench/NOTES.md). Two leave the journal a thread.
 const RECORD_WRITE_LANES = 2;
 
-const byStartedAt = (a: SessionCursor, b: SessionCursor) => a.startedAt - b.startedAt || (a.sessionID < b.sessionID ? -1 : a.sessionID > b.sessionID ? 1 : 0);
-
 export async function createFileStorage(dataDir: string, options: FileStorageOptions = {}): Promise<Storage> {
   const checkpointMs = options.checkpointMs ?? 2000;
   const writeConcurrency = options.workerUrl ? WRITE_CONCURRENCY.worker : WRITE_CONCURRENCY.inline;
   const log = options.log ?? (() => {});
-  const {sessionsDir, erasedDir, trashDir, journalDir, cleanMarker, sessionDir, pageDir} = fileLayout(dataDir);
+  const layout = fileLayout(dataDir);
+  const {sessionsDir, erasedDir, trashDir, journalDir, cleanMarker, sessionDir, pageDir} = layout;
 
-  const sessions = new Map<string, Session>();
-  /** Every session, oldest first: listing walks it backwards. */
-  const timeline: Session[] = [];
   const pageStates = new Map<string, PageState>();
   const batchesInFlight = new Map<string, Promise<void>>();
-  const metadataWrites = new Map<string, Promise<void>>();
-  /** Sessions changed since their session.json was last written. */
-  const dirty = new Set<string>();
   const erased = new Set<string>();
-  /** By session: the LSN of the last journal record applied to it (what its session.json then holds). */
-  const appliedLsn = new Map<string, number>();
   const unwritten = new Set<Unwritten>();
   const writeQueue: Array<{entry: Unwritten; settle(written: boolean): void}> = [];
   let writesRunning = 0;
@@ -176,8 +162,11 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   // after a power cut, stale counts would be trusted.
   await syncDirectory(dataDir);
   const fileSystem = await openFileSystemSync(dataDir);
-  const {rememberWritten, writeBack, syncWritten} = createWriteback(fileSystem);
-  await loadSessions();
+  const writeback = createWriteback(fileSystem);
+  const {rememberWritten, writeBack, syncWritten} = writeback;
+  const index = createSessionIndex({layout, erased, writeback, log});
+  const {sessions, timeline, dirty, appliedLsn, mustGet, persist, persistDirty} = index;
+  await index.load();
   const access = await createFileAccessStore(dataDir);
   const leftInJournal = await listSegments(journalDir);
   if (leftInJournal.length) cleanStart = false;
@@ -214,34 +203,6 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     if (checkpointFailing) return;
     checkpointFailing = true;
     log(`checkpoint failed (${error.message}); the journal keeps every acknowledged batch, trying again in ${checkpointMs} ms`);
-  }
-
-  async function loadSessions(): Promise<void> {
-    const names = await readdir(sessionsDir);
-    let unreadable = 0;
-    await forEachConcurrently(names, LOAD_CONCURRENCY, async (name) => {
-      if (erased.has(name)) {
-        // An erasure interrupted by a crash: finish it.
-        await rm(sessionDir(name), {recursive: true, force: true});
-        return;
-      }
-      let session: Session & {journalLsn?: number};
-      try {
-        session = JSON.parse(await readFile(join(sessionsDir, name, SESSION_FILE), 'utf8'));
-        if (typeof session.sessionID !== 'string' || !Array.isArray(session.pages)) throw new Error('not a session');
-        withSummaryDefaults(session);
-      } catch {
-        unreadable++;
-        return;
-      }
-      if (typeof session.journalLsn === 'number') appliedLsn.set(session.sessionID, session.journalLsn);
-      delete session.journalLsn;
-      sessions.set(session.sessionID, session);
-      timeline.push(session);
-    });
-    timeline.sort(byStartedAt);
-    log(`${sessions.size} sessions loaded from ${sessionsDir}`);
-    if (unreadable) log(`${unreadable} entries in ${sessionsDir} have no readable ${SESSION_FILE} and were left out`);
   }
 
   // After a crash: every batch the journal holds goes (again) into its page
@@ -326,45 +287,6 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     return state;
   }
 
-  function persist(session: Session, durability: Durability): Promise<void> {
-    // One write at a time per session, each with the record as it is when it runs.
-    const previous = metadataWrites.get(session.sessionID) ?? Promise.resolve();
-    const write = previous
-      .catch(() => {})
-      .then(() => {
-        const record = JSON.stringify({...session, journalLsn: appliedLsn.get(session.sessionID) ?? 0});
-        return writeFileAtomic(join(sessionDir(session.sessionID), SESSION_FILE), record, durability);
-      });
-    metadataWrites.set(session.sessionID, write);
-    const forget = () => {
-      if (metadataWrites.get(session.sessionID) === write) metadataWrites.delete(session.sessionID);
-    };
-    write.then(forget, forget);
-    return write;
-  }
-
-  // Writes every changed session record, `lanes` at a time; a failure leaves
-  // it changed for the next try.
-  async function persistDirty(durability: Durability, lanes: number): Promise<void> {
-    const due = [...dirty].flatMap((id) => sessions.get(id) ?? []);
-    dirty.clear();
-    let failure: unknown = null;
-    const lane = async () => {
-      for (let session = due.shift(); session; session = due.shift()) {
-        const {sessionID} = session;
-        await persist(session, durability).then(
-          () => rememberWritten(null, sessionDir(sessionID)),
-          (error) => {
-            failure ??= error;
-            if (sessions.has(sessionID)) dirty.add(sessionID);
-          },
-        );
-      }
-    };
-    await Promise.all(Array.from({length: lanes}, lane));
-    if (failure) throw failure;
-  }
-
   // Page files, a few at a time, in the order the batches were acknowledged.
   function queueWrite(entry: Unwritten): void {
     entry.queued = true;
@@ -446,24 +368,13 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     return next;
   }
 
-  function mustGet(sessionID: string): Session {
-    const session = sessions.get(sessionID);
-    if (!session && erased.has(sessionID)) throw new SessionErased(sessionID);
-    // Removed by retention (or never here): the handshake starts a new one, a batch gets 401.
-    if (!session) throw new SessionGone(sessionID);
-    return session;
-  }
-
   // Out of memory at once (nothing reads or writes it from now on), then off the disk.
   async function remove(session: Session): Promise<void> {
     const id = session.sessionID;
-    sessions.delete(id);
-    timeline.splice(timeline.indexOf(session), 1);
-    dirty.delete(id);
-    appliedLsn.delete(id);
+    index.forget(session);
     for (const key of pageStates.keys()) if (key.startsWith(`${id}/`)) pageStates.delete(key);
     const underWay = [...batchesInFlight].filter(([key]) => key.startsWith(`${id}/`)).map(([, write]) => write);
-    await Promise.allSettled([...underWay, metadataWrites.get(id) ?? Promise.resolve()]);
+    await Promise.allSettled([...underWay, index.recordWrite(id) ?? Promise.resolve()]);
     // Batches acknowledged and not yet written: dropped, once a write under way has ended.
     const mine = [...unwritten].filter((entry) => entry.sessionID === id);
     for (const entry of mine) forgetUnwritten(entry);
@@ -489,8 +400,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
         await rm(sessionDir(session.sessionID), {recursive: true, force: true}).catch(() => {});
         throw error;
       }
-      sessions.set(session.sessionID, session);
-      insertInTimeline(timeline, session);
+      index.add(session);
       return session;
     },
 
@@ -499,23 +409,11 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     },
 
     async listSessions(query: SessionQuery): Promise<Session[]> {
-      let end = timeline.length;
-      if (query.before !== undefined) end = firstStartedAtOrAfter(timeline, query.before);
-      if (query.cursor) end = Math.min(end, firstAtOrAfter(timeline, query.cursor));
-      const matches = sessionMatcher(query);
-      const found: Session[] = [];
-      for (let i = end - 1; i >= 0 && found.length < query.limit; i--) {
-        if (matches(timeline[i])) found.push(timeline[i]);
-      }
-      return found;
+      return index.list(query);
     },
 
-    // Every session is in memory: counted exactly, however many match.
     async countSessions(filter: SessionFilter): Promise<SessionCount> {
-      const matches = sessionMatcher(filter);
-      let value = 0;
-      for (const session of timeline) if (matches(session)) value++;
-      return {value, exact: true};
+      return index.count(filter);
     },
 
     async addPage(sessionID: string, input: NewPage): Promise<Page> {
@@ -666,7 +564,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       await pageWriter.close();
       await access.close();
       fileSystem.close();
-      const written = await Promise.allSettled([...metadataWrites.values()]);
+      const written = await Promise.allSettled(index.recordWrites());
       if (checkpointed && journal.isEmpty() && written.every((result) => result.status === 'fulfilled')) await writeFile(cleanMarker, '');
     },
   };
@@ -680,42 +578,4 @@ function distinctBySeq(batches: StoredBatch[]): StoredBatch[] {
 async function removeTemporaryFiles(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   await Promise.all(names.filter((name) => name.endsWith('.tmp')).map((name) => rm(join(dir, name), {force: true})));
-}
-
-function firstStartedAtOrAfter(timeline: Session[], time: number): number {
-  let low = 0;
-  let high = timeline.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (timeline[mid].startedAt < time) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/** The first session at or after the cursor's place, in the timeline's order (oldest first). */
-function firstAtOrAfter(timeline: Session[], cursor: SessionCursor): number {
-  let low = 0;
-  let high = timeline.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (byStartedAt(timeline[mid], cursor) < 0) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-// Sessions mostly arrive in start order: search from the end.
-function insertInTimeline(timeline: Session[], session: Session): void {
-  let at = timeline.length;
-  while (at > 0 && byStartedAt(timeline[at - 1], session) > 0) at--;
-  timeline.splice(at, 0, session);
-}
-
-async function forEachConcurrently<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({length: Math.min(concurrency, items.length)}, worker));
 }
