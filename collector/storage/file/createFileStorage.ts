@@ -34,11 +34,7 @@
 // its page file, or both.
 //
 // **After a crash** (no `clean-shutdown`), start-up writes every batch left
-// in the journal into its page file again, applies to each session what its
-// record does not hold yet (a record carries the LSN of the last batch it
-// includes, `journalLsn`), recounts event counts from the page files, makes
-// it durable and empties the journal. Batches of sessions erased or removed
-// meanwhile are skipped: they are never brought back.
+// in the journal into its page file again (recoverAfterCrash.ts).
 //
 // The sessions are held in memory, loaded at start-up from the session.json
 // files alone (createSessionIndex.ts).
@@ -65,12 +61,12 @@ import {openFileSystemSync} from '../../lib/syncFileSystem';
 import {writeFileAtomic} from '../../lib/writeFileAtomic';
 import {createFileAccessStore} from './createFileAccessStore';
 import {createPageWriter} from './createPageWriter';
-import {createSessionIndex, LOAD_CONCURRENCY} from './createSessionIndex';
+import {createSessionIndex} from './createSessionIndex';
 import {createWriteback} from './createWriteback';
 import {fileLayout} from './fileLayout';
-import {forEachConcurrently} from './forEachConcurrently';
-import {listSegments, openJournal, readSegment, removeSegments, type Journal} from './journal';
-import {batchFileName, listBatches, type Encoding, type StoredBatch} from './listBatches';
+import {recoverAfterCrash} from './recoverAfterCrash';
+import {openJournal, type Journal} from './journal';
+import {batchFileName, listBatches, type Encoding} from './listBatches';
 import type {BatchToStore, Erasure, NewPage, NewSession, SessionChange, SessionCount, SessionFilter, SessionQuery, Storage} from '../storage';
 import type {Page, Session} from '../types';
 
@@ -154,7 +150,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   await rm(trashDir, {recursive: true, force: true});
   await mkdir(trashDir, {recursive: true});
   for (const name of await readdir(erasedDir)) erased.add(name);
-  let cleanStart = await rm(cleanMarker).then(
+  const cleanStart = await rm(cleanMarker).then(
     () => true,
     () => false,
   );
@@ -168,18 +164,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   const {sessions, timeline, dirty, appliedLsn, mustGet, persist, persistDirty} = index;
   await index.load();
   const access = await createFileAccessStore(dataDir);
-  const leftInJournal = await listSegments(journalDir);
-  if (leftInJournal.length) cleanStart = false;
-  const lastLsn = await recoverJournal(leftInJournal);
-  if (!cleanStart) await recountAll();
-  if (leftInJournal.length || dirty.size) {
-    // What recovery wrote, durable before the segments it came from go.
-    await persistDirty('file', LOAD_CONCURRENCY);
-    await syncWritten();
-    await removeSegments(journalDir, leftInJournal);
-  }
-  let nextLsn = lastLsn + 1;
-  for (const lsn of appliedLsn.values()) nextLsn = Math.max(nextLsn, lsn + 1);
+  const nextLsn = await recoverAfterCrash({layout, index, writeback, cleanStart, log});
   const pageWriter = createPageWriter(options.workerUrl ?? null);
   const journal: Journal = await openJournal(journalDir, {
     nextLsn,
@@ -203,70 +188,6 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     if (checkpointFailing) return;
     checkpointFailing = true;
     log(`checkpoint failed (${error.message}); the journal keeps every acknowledged batch, trying again in ${checkpointMs} ms`);
-  }
-
-  // After a crash: every batch the journal holds goes (again) into its page
-  // file, and what its session record does not hold yet is applied. Returns
-  // the highest LSN seen.
-  async function recoverJournal(segments: number[]): Promise<number> {
-    let lastLsn = 0;
-    let replayed = 0;
-    let skipped = 0;
-    const applied = new Set<string>();
-    for (const segment of segments) {
-      for (const record of await readSegment(journalDir, segment)) {
-        lastLsn = Math.max(lastLsn, record.lsn);
-        const session = sessions.get(record.sessionID);
-        // Erased or removed since: not brought back.
-        if (!session || !session.pages[record.pageID - 1]) {
-          skipped++;
-          continue;
-        }
-        const dir = pageDir(record.sessionID, record.pageID);
-        await mkdir(dir, {recursive: true});
-        const path = join(dir, batchFileName(record.seq, record.eventCount, record.encoding));
-        await writeFileAtomic(path, record.body, 'none');
-        rememberWritten(path, dir);
-        const key = `${record.sessionID}/${record.pageID}/${record.seq}`;
-        if (record.lsn > (appliedLsn.get(record.sessionID) ?? 0) && !applied.has(key)) {
-          if (record.change) applySessionChange(session, record.change);
-          appliedLsn.set(record.sessionID, record.lsn);
-          dirty.add(record.sessionID);
-        }
-        applied.add(key);
-        replayed++;
-      }
-    }
-    if (segments.length) log(`the last run did not stop cleanly: ${replayed} batches written again from the journal (${skipped} of erased or removed sessions skipped)`);
-    return lastLsn;
-  }
-
-  // After a crash: the batch files are the truth for event counts, and
-  // temporary files of interrupted writes are removed.
-  async function recountAll(): Promise<void> {
-    let corrected = 0;
-    await forEachConcurrently([...sessions.values()], LOAD_CONCURRENCY, async (session) => {
-      if (await recountEvents(session)) {
-        corrected++;
-        dirty.add(session.sessionID);
-      }
-    });
-    if (sessions.size) log(`event counts were checked against the stored batches (${corrected} sessions corrected)`);
-  }
-
-  async function recountEvents(session: Session): Promise<boolean> {
-    let changed = false;
-    await removeTemporaryFiles(sessionDir(session.sessionID));
-    for (const page of session.pages) {
-      const dir = pageDir(session.sessionID, page.pageID);
-      await removeTemporaryFiles(dir);
-      const count = distinctBySeq(await listBatches(dir)).reduce((sum, batch) => sum + batch.eventCount, 0);
-      if (count !== page.eventCount) {
-        page.eventCount = count;
-        changed = true;
-      }
-    }
-    return changed;
   }
 
   function pageState(sessionID: string, pageID: number): PageState {
@@ -568,14 +489,4 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       if (checkpointed && journal.isEmpty() && written.every((result) => result.status === 'fulfilled')) await writeFile(cleanMarker, '');
     },
   };
-}
-
-// One batch per seq (a batch written again after a crash has the same name).
-function distinctBySeq(batches: StoredBatch[]): StoredBatch[] {
-  return [...new Map(batches.map((batch) => [batch.seq, batch])).values()];
-}
-
-async function removeTemporaryFiles(dir: string): Promise<void> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((name) => name.endsWith('.tmp')).map((name) => rm(join(dir, name), {force: true})));
 }
