@@ -22,13 +22,8 @@
 // **Writeback**: page files are made durable a few MiB at a time as they
 // are written, not all at the checkpoint (createWriteback.ts).
 //
-// **A checkpoint** (every `checkpointMs`, when a journal segment passes 64 MiB,
-// after an erasure, at close) starts a new journal segment, waits until every
-// batch of the older ones is in its page file and every session record holds
-// what they changed, makes all of it durable at once (syncfs, see
-// lib/syncFileSystem.ts), and only then deletes the older segments. A crash
-// at any point leaves each acknowledged batch in the journal or durable in
-// its page file, or both.
+// **A checkpoint** deletes the older journal segments once what they hold is
+// durable elsewhere (createCheckpointer.ts).
 //
 // **After a crash** (no `clean-shutdown`), start-up writes every batch left
 // in the journal into its page file again (recoverAfterCrash.ts).
@@ -54,6 +49,7 @@ import {openFileSystemSync} from '../../lib/syncFileSystem';
 import {writeFileAtomic} from '../../lib/writeFileAtomic';
 import {createFileAccessStore} from './createFileAccessStore';
 import {createBatchStore} from './createBatchStore';
+import {createCheckpointer} from './createCheckpointer';
 import {createPageWriter} from './createPageWriter';
 import {createSessionIndex} from './createSessionIndex';
 import {createWriteback} from './createWriteback';
@@ -79,13 +75,6 @@ export interface FileStorageOptions {
   log?: (line: string) => void;
 }
 
-// Session records a checkpoint writes at once (open, write, fsync, close,
-// rename each, on libuv's four threads). All at once, its hundreds of writes
-// filled those threads, and the journal's writev and fdatasync, which
-// acknowledge batches, waited behind them: a stall at every checkpoint, and
-// most of figure 7's p99 (bench/NOTES.md). Two leave the journal a thread.
-const RECORD_WRITE_LANES = 2;
-
 export async function createFileStorage(dataDir: string, options: FileStorageOptions = {}): Promise<Storage> {
   const checkpointMs = options.checkpointMs ?? 2000;
   const log = options.log ?? (() => {});
@@ -108,9 +97,8 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   await syncDirectory(dataDir);
   const fileSystem = await openFileSystemSync(dataDir);
   const writeback = createWriteback(fileSystem);
-  const {syncWritten} = writeback;
   const index = createSessionIndex({layout, erased, writeback, log});
-  const {sessions, timeline, dirty, mustGet, persist, persistDirty} = index;
+  const {sessions, timeline, dirty, mustGet, persist} = index;
   await index.load();
   const access = await createFileAccessStore(dataDir);
   const nextLsn = await recoverAfterCrash({layout, index, writeback, cleanStart, log});
@@ -121,6 +109,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     onFull: () => void checkpoint().catch(reportCheckpointFailure),
   });
   const batches = createBatchStore({layout, index, journal, pageWriter, inWorker: Boolean(options.workerUrl), writeback, pageWriteDelayMs: options.pageWriteDelayMs});
+  const {checkpoint, reportCheckpointFailure} = createCheckpointer({journal, batches, index, writeback, checkpointMs, log});
 
   const sweep = setInterval(() => batches.forgetIdlePages(), 60_000);
   sweep.unref();
@@ -128,42 +117,6 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     if (!journal.isEmpty() || dirty.size) void checkpoint().catch(reportCheckpointFailure);
   }, checkpointMs);
   checkpoints.unref();
-
-  let checkpointFailing = false;
-  function reportCheckpointFailure(error: Error): void {
-    // Once per outage: the journal keeps every acknowledged batch meanwhile.
-    if (checkpointFailing) return;
-    checkpointFailing = true;
-    log(`checkpoint failed (${error.message}); the journal keeps every acknowledged batch, trying again in ${checkpointMs} ms`);
-  }
-
-  // See the header: the older journal segments go once what they hold is durable elsewhere.
-  async function runCheckpoint(): Promise<void> {
-    const sealed = new Set(await journal.seal());
-    await batches.writeOut(sealed);
-    await persistDirty('file', RECORD_WRITE_LANES);
-    await syncWritten();
-    await journal.remove([...sealed]);
-    if (checkpointFailing) log('checkpoint succeeded again');
-    checkpointFailing = false;
-  }
-
-  // One at a time; a caller arriving while one runs gets the next, which covers what it did.
-  let running: Promise<void> | null = null;
-  let next: Promise<void> | null = null;
-  function checkpoint(): Promise<void> {
-    if (!running) {
-      running = runCheckpoint().finally(() => (running = null));
-      return running;
-    }
-    next ??= running
-      .catch(() => {})
-      .then(() => {
-        next = null;
-        return checkpoint();
-      });
-    return next;
-  }
 
   // Out of memory at once (nothing reads or writes it from now on), then off the disk.
   async function remove(session: Session): Promise<void> {
