@@ -33,30 +33,24 @@
 //
 // One collector process owns a data directory.
 //
-// Removing a session (erasure, retention) takes it out of memory, waits for
-// its writes under way, then renames its directory into trash/ (one atomic
-// step: a reader sees all of it or none) and deletes it there. An erasure
-// writes its tombstone in erased/ first: after a crash halfway, start-up
-// finishes the job. Both then run a checkpoint, so that the journal no
-// longer holds the session's events either.
-import {randomUUID} from 'node:crypto';
-import {mkdir, readdir, rename, rm, writeFile} from 'node:fs/promises';
-import {join} from 'node:path';
+// Removing a session (erasure, retention) moves its directory into trash/
+// and deletes it there (createSessionRemoval.ts).
+import {mkdir, readdir, rm, writeFile} from 'node:fs/promises';
 import {applySessionChange} from '../applySessionChange';
 import {newSessionRecord} from '../newSessionRecord';
 import {syncDirectory} from '../../lib/syncDirectory';
 import {openFileSystemSync} from '../../lib/syncFileSystem';
-import {writeFileAtomic} from '../../lib/writeFileAtomic';
 import {createFileAccessStore} from './createFileAccessStore';
 import {createBatchStore} from './createBatchStore';
 import {createCheckpointer} from './createCheckpointer';
 import {createPageWriter} from './createPageWriter';
 import {createSessionIndex} from './createSessionIndex';
+import {createSessionRemoval} from './createSessionRemoval';
 import {createWriteback} from './createWriteback';
 import {fileLayout} from './fileLayout';
 import {recoverAfterCrash} from './recoverAfterCrash';
 import {openJournal, type Journal} from './journal';
-import type {Erasure, NewPage, NewSession, SessionChange, SessionCount, SessionFilter, SessionQuery, Storage} from '../storage';
+import type {NewPage, NewSession, SessionChange, SessionCount, SessionFilter, SessionQuery, Storage} from '../storage';
 import type {Page, Session} from '../types';
 
 export interface FileStorageOptions {
@@ -98,7 +92,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   const fileSystem = await openFileSystemSync(dataDir);
   const writeback = createWriteback(fileSystem);
   const index = createSessionIndex({layout, erased, writeback, log});
-  const {sessions, timeline, dirty, mustGet, persist} = index;
+  const {sessions, dirty, mustGet, persist} = index;
   await index.load();
   const access = await createFileAccessStore(dataDir);
   const nextLsn = await recoverAfterCrash({layout, index, writeback, cleanStart, log});
@@ -109,7 +103,9 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     onFull: () => void checkpoint().catch(reportCheckpointFailure),
   });
   const batches = createBatchStore({layout, index, journal, pageWriter, inWorker: Boolean(options.workerUrl), writeback, pageWriteDelayMs: options.pageWriteDelayMs});
-  const {checkpoint, reportCheckpointFailure} = createCheckpointer({journal, batches, index, writeback, checkpointMs, log});
+  const checkpointer = createCheckpointer({journal, batches, index, writeback, checkpointMs, log});
+  const {checkpoint, reportCheckpointFailure} = checkpointer;
+  const removal = createSessionRemoval({layout, index, batches, checkpointer});
 
   const sweep = setInterval(() => batches.forgetIdlePages(), 60_000);
   sweep.unref();
@@ -117,21 +113,6 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     if (!journal.isEmpty() || dirty.size) void checkpoint().catch(reportCheckpointFailure);
   }, checkpointMs);
   checkpoints.unref();
-
-  // Out of memory at once (nothing reads or writes it from now on), then off the disk.
-  async function remove(session: Session): Promise<void> {
-    const id = session.sessionID;
-    index.forget(session);
-    const underWay = batches.forgetSession(id);
-    await Promise.allSettled([...underWay, index.recordWrite(id) ?? Promise.resolve()]);
-    // Batches acknowledged and not yet written: dropped, once a write under way has ended.
-    await batches.dropUnwritten(id);
-    const trashed = join(trashDir, `${id}.${randomUUID()}`);
-    await rename(sessionDir(id), trashed).catch((error) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
-    await rm(trashed, {recursive: true, force: true, maxRetries: 3});
-  }
 
   return {
     keepsGzip: true,
@@ -196,33 +177,13 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     putBatch: batches.putBatch,
     readPageBatches: batches.readPageBatches,
 
-    async erase(erasure: Erasure): Promise<string[]> {
-      const inScope = (session: Session) => !erasure.projects || erasure.projects.includes(session.projectKey);
-      const doomed = ('sessionID' in erasure ? [sessions.get(erasure.sessionID) ?? []].flat() : timeline.filter((session) => session.userID === erasure.userID)).filter(inScope);
-      for (const session of doomed) {
-        // The tombstone first, durably: a crash before the directory is gone leaves the erasure to finish at start-up.
-        await writeFileAtomic(join(erasedDir, session.sessionID), '');
-        erased.add(session.sessionID);
-        await remove(session);
-      }
-      // The journal may still hold their batches: a checkpoint drops it. If
-      // it cannot run now (a full disk), a later one will, and a restart
-      // never replays an erased session.
-      if (doomed.length) await checkpoint().catch(reportCheckpointFailure);
-      return doomed.map((session) => session.sessionID);
-    },
+    erase: removal.erase,
 
     async isErased(sessionID: string): Promise<boolean> {
       return erased.has(sessionID);
     },
 
-    async removeInactiveSince(time: number, limit: number): Promise<number> {
-      const expired = timeline.filter((session) => session.lastActivityAt < time).slice(0, limit);
-      for (const session of expired) await remove(session);
-      // Their batches may still be in the journal: a checkpoint drops them (as after an erasure).
-      if (expired.length) await checkpoint().catch(reportCheckpointFailure);
-      return expired.length;
-    },
+    removeInactiveSince: removal.removeInactiveSince,
 
     putLogin: access.putLogin,
     getLogin: access.getLogin,
