@@ -15,26 +15,27 @@
 //           000001.17.json               events, gzipped (`.gz`) when the tracker sent it gzipped,
 //                                        as it sent it; seq zero-padded to 6 digits
 //
-// **A batch** is acknowledged once it is in the journal (group commit); its
-// page file is written right after, off the acknowledgement path
-// (createBatchStore.ts).
+// This file assembles the storage at start-up and closes it; each part is a
+// module of its own, and they share state only through the interfaces they
+// export:
 //
-// **Writeback**: page files are made durable a few MiB at a time as they
-// are written, not all at the checkpoint (createWriteback.ts).
-//
-// **A checkpoint** deletes the older journal segments once what they hold is
-// durable elsewhere (createCheckpointer.ts).
-//
-// **After a crash** (no `clean-shutdown`), start-up writes every batch left
-// in the journal into its page file again (recoverAfterCrash.ts).
-//
-// The sessions are held in memory, loaded at start-up from the session.json
-// files alone (createSessionIndex.ts).
+//   fileLayout.ts            the paths above
+//   createSessionIndex.ts    the sessions in memory, loaded from their session.json
+//                            files at start-up; listing, counting, writing the records
+//   createBatchStore.ts      a batch's path: acknowledged once in the journal (group
+//                            commit, journal.ts), then written to its page file
+//                            (createPageWriter.ts); reads
+//   listBatches.ts           a page file's name, and a page's listing
+//   createWriteback.ts       what is written made durable: page files a few MiB at a
+//                            time, everything at each checkpoint
+//   createCheckpointer.ts    the checkpoint: older journal segments deleted once what
+//                            they hold is durable elsewhere
+//   recoverAfterCrash.ts     start-up after a crash: the journal written out again,
+//                            event counts checked against the page files
+//   createSessionRemoval.ts  erasure and retention: whole sessions removed
+//   createFileAccessStore.ts logins and the audit log
 //
 // One collector process owns a data directory.
-//
-// Removing a session (erasure, retention) moves its directory into trash/
-// and deletes it there (createSessionRemoval.ts).
 import {mkdir, readdir, rm, writeFile} from 'node:fs/promises';
 import {applySessionChange} from '../applySessionChange';
 import {newSessionRecord} from '../newSessionRecord';
@@ -75,13 +76,11 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   const layout = fileLayout(dataDir);
   const {sessionsDir, erasedDir, trashDir, journalDir, cleanMarker, sessionDir} = layout;
 
-  const erased = new Set<string>();
-
   await mkdir(sessionsDir, {recursive: true});
   await mkdir(erasedDir, {recursive: true});
   await rm(trashDir, {recursive: true, force: true});
   await mkdir(trashDir, {recursive: true});
-  for (const name of await readdir(erasedDir)) erased.add(name);
+  const erased = new Set(await readdir(erasedDir));
   const cleanStart = await rm(cleanMarker).then(
     () => true,
     () => false,
@@ -92,7 +91,6 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   const fileSystem = await openFileSystemSync(dataDir);
   const writeback = createWriteback(fileSystem);
   const index = createSessionIndex({layout, erased, writeback, log});
-  const {sessions, dirty, mustGet, persist} = index;
   await index.load();
   const access = await createFileAccessStore(dataDir);
   const nextLsn = await recoverAfterCrash({layout, index, writeback, cleanStart, log});
@@ -110,7 +108,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   const sweep = setInterval(() => batches.forgetIdlePages(), 60_000);
   sweep.unref();
   const checkpoints = setInterval(() => {
-    if (!journal.isEmpty() || dirty.size) void checkpoint().catch(reportCheckpointFailure);
+    if (!journal.isEmpty() || index.dirty.size) void checkpoint().catch(reportCheckpointFailure);
   }, checkpointMs);
   checkpoints.unref();
 
@@ -118,11 +116,11 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     keepsGzip: true,
 
     async createSession(input: NewSession): Promise<Session> {
-      if (sessions.has(input.sessionID) || erased.has(input.sessionID)) throw new Error(`session ${input.sessionID} exists already`);
+      if (index.sessions.has(input.sessionID) || index.erased.has(input.sessionID)) throw new Error(`session ${input.sessionID} exists already`);
       const session = newSessionRecord(input);
       await mkdir(sessionDir(session.sessionID));
       try {
-        await Promise.all([syncDirectory(sessionsDir), persist(session, 'full')]);
+        await Promise.all([syncDirectory(sessionsDir), index.persist(session, 'full')]);
       } catch (error) {
         // A full disk: no half-made session left behind for the next start-up to trip on.
         await rm(sessionDir(session.sessionID), {recursive: true, force: true}).catch(() => {});
@@ -133,7 +131,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     },
 
     async getSession(sessionID: string) {
-      return sessions.get(sessionID);
+      return index.sessions.get(sessionID);
     },
 
     async listSessions(query: SessionQuery): Promise<Session[]> {
@@ -145,7 +143,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     },
 
     async addPage(sessionID: string, input: NewPage): Promise<Page> {
-      const session = mustGet(sessionID);
+      const session = index.mustGet(sessionID);
       // The ID is taken at once: concurrent handshakes of one session get distinct pages.
       const page: Page = {pageID: session.pages.length + 1, ...input, eventCount: 0};
       session.pages.push(page);
@@ -153,7 +151,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       try {
         await made;
         // The session record names the page: durable before the handshake is answered.
-        await persist(session, 'full');
+        await index.persist(session, 'full');
       } catch (error) {
         // The handshake is refused, so nobody holds this pageID: take it back
         // (unless a later handshake took the next one meanwhile; then it
@@ -163,15 +161,15 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
           session.pages.pop();
           batches.dropPage(sessionID, page.pageID);
         }
-        dirty.add(sessionID);
+        index.dirty.add(sessionID);
         throw error;
       }
       return page;
     },
 
     async updateSession(sessionID: string, change: SessionChange): Promise<void> {
-      applySessionChange(mustGet(sessionID), change);
-      dirty.add(sessionID);
+      applySessionChange(index.mustGet(sessionID), change);
+      index.dirty.add(sessionID);
     },
 
     putBatch: batches.putBatch,
@@ -180,7 +178,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     erase: removal.erase,
 
     async isErased(sessionID: string): Promise<boolean> {
-      return erased.has(sessionID);
+      return index.erased.has(sessionID);
     },
 
     removeInactiveSince: removal.removeInactiveSince,
