@@ -15,72 +15,44 @@
 //           000001.17.json               events, gzipped (`.gz`) when the tracker sent it gzipped,
 //                                        as it sent it; seq zero-padded to 6 digits
 //
-// **A batch** is acknowledged once it is in the journal: batches that arrive
-// together are appended with one write and made durable with one fdatasync
-// (group commit), instead of two fsyncs each. Its page file is written right
-// after, off the acknowledgement path, to a temporary `*.tmp` name renamed
-// into place (a page file is whole or absent), without an fsync of its own;
-// until it is written, the page's reads take the batch from memory.
+// This file assembles the storage at start-up and closes it; each part is a
+// module of its own, and they share state only through the interfaces they
+// export:
 //
-// **Writeback**: page files are made durable a few MiB at a time as they
-// are written (a syncfs each `WRITEBACK_BYTES`), not all at the checkpoint:
-// the disk's write cache is emptied by every fdatasync, so the journal's,
-// which acknowledge batches, waited for whatever the checkpoint's syncfs
-// was writing. One syncfs of 2 s of page files (55 MB at 2,500 batches a
-// second) held every acknowledgement for 100-150 ms, the better part of
-// figure 7's p99 (bench/NOTES.md).
+//   fileLayout.ts            the paths above
+//   createSessionIndex.ts    the sessions in memory, loaded from their session.json
+//                            files at start-up; listing, counting, writing the records
+//   createBatchStore.ts      a batch's path: acknowledged once in the journal (group
+//                            commit, journal.ts), then written to its page file
+//                            (createPageWriter.ts); reads
+//   listBatches.ts           a page file's name, and a page's listing
+//   createWriteback.ts       what is written made durable: page files a few MiB at a
+//                            time, everything at each checkpoint
+//   createCheckpointer.ts    the checkpoint: older journal segments deleted once what
+//                            they hold is durable elsewhere
+//   recoverAfterCrash.ts     start-up after a crash: the journal written out again,
+//                            event counts checked against the page files
+//   createSessionRemoval.ts  erasure and retention: whole sessions removed
+//   createFileAccessStore.ts logins and the audit log
 //
-// **A checkpoint** (every `checkpointMs`, when a journal segment passes 64 MiB,
-// after an erasure, at close) starts a new journal segment, waits until every
-// batch of the older ones is in its page file and every session record holds
-// what they changed, makes all of it durable at once (syncfs, see
-// lib/syncFileSystem.ts), and only then deletes the older segments. A crash
-// at any point leaves each acknowledged batch in the journal or durable in
-// its page file, or both.
-//
-// **After a crash** (no `clean-shutdown`), start-up writes every batch left
-// in the journal into its page file again, applies to each session what its
-// record does not hold yet (a record carries the LSN of the last batch it
-// includes, `journalLsn`), recounts event counts from the page files, makes
-// it durable and empties the journal. Batches of sessions erased or removed
-// meanwhile are skipped: they are never brought back.
-//
-// The sessions are held in memory (that is what /api/sessions answers from),
-// loaded at start-up from the session.json files alone. A handshake writes
-// its session.json durably before it is answered; the changes batches bring
-// (event counts, identity, vitals, what went wrong) are in the journal with
-// their batch, and written to session.json at the next checkpoint. Changes
-// of a handshake to an existing session (`updateSession`) wait for the next
-// checkpoint too (at most `checkpointMs`).
-//
-// Which batches a page already has is learnt from its directory listing the
-// first time the page receives a batch, then kept in memory while the page is
-// active. One collector process owns a data directory.
-//
-// Removing a session (erasure, retention) takes it out of memory, waits for
-// its writes under way, then renames its directory into trash/ (one atomic
-// step: a reader sees all of it or none) and deletes it there. An erasure
-// writes its tombstone in erased/ first: after a crash halfway, start-up
-// finishes the job. Both then run a checkpoint, so that the journal no
-// longer holds the session's events either.
-import {randomUUID} from 'node:crypto';
-import {mkdir, readdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
-import {join} from 'node:path';
-import {promisify} from 'node:util';
-import {gunzip as gunzipCallback} from 'node:zlib';
-import {applySessionChange, withSummaryDefaults} from '../applySessionChange';
+// One collector process owns a data directory.
+import {mkdir, readdir, rm, writeFile} from 'node:fs/promises';
+import {applySessionChange} from '../applySessionChange';
 import {newSessionRecord} from '../newSessionRecord';
-import {sessionMatcher} from '../sessionMatches';
 import {syncDirectory} from '../../lib/syncDirectory';
 import {openFileSystemSync} from '../../lib/syncFileSystem';
-import {writeFileAtomic, type Durability} from '../../lib/writeFileAtomic';
 import {createFileAccessStore} from './createFileAccessStore';
+import {createBatchStore} from './createBatchStore';
+import {createCheckpointer} from './createCheckpointer';
 import {createPageWriter} from './createPageWriter';
-import {listSegments, openJournal, readSegment, removeSegments, type Journal, type JournalEntry} from './journal';
-import {SessionErased, SessionGone, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionCount, type SessionCursor, type SessionFilter, type SessionQuery, type Storage} from '../storage';
+import {createSessionIndex} from './createSessionIndex';
+import {createSessionRemoval} from './createSessionRemoval';
+import {createWriteback} from './createWriteback';
+import {fileLayout} from './fileLayout';
+import {recoverAfterCrash} from './recoverAfterCrash';
+import {openJournal, type Journal} from './journal';
+import type {NewPage, NewSession, SessionChange, SessionCount, SessionFilter, SessionQuery, Storage} from '../storage';
 import type {Page, Session} from '../types';
-
-const gunzip = promisify(gunzipCallback);
 
 export interface FileStorageOptions {
   /** How often a checkpoint runs while something changed (default 2000 ms). */
@@ -98,99 +70,18 @@ export interface FileStorageOptions {
   log?: (line: string) => void;
 }
 
-type Encoding = JournalEntry['encoding'];
-
-/** A batch acknowledged and not yet in its page file. */
-interface Unwritten {
-  sessionID: string;
-  pageID: number;
-  seq: number;
-  name: string;
-  body: Buffer;
-  encoding: Encoding;
-  /** The journal segment holding it. */
-  segment: number;
-  state: PageState;
-  /** Settles once the write queued last ends: true when the file is there. */
-  written: Promise<boolean>;
-  queued: boolean;
-  /** The last write failed (a full disk): the next checkpoint tries again. */
-  failed: boolean;
-}
-
-interface PageState {
-  /** The seqs already stored. */
-  seqs: Set<number>;
-  /** Resolves once `seqs` holds what the directory held. */
-  ready: Promise<void>;
-  usedAt: number;
-  /** Batches being stored, or stored and not yet written: the state is not forgotten meanwhile. */
-  busy: number;
-  /** By seq: acknowledged batches not yet in their page files (reads take them from here). */
-  unwritten: Map<number, Unwritten>;
-}
-
-const SESSION_FILE = 'session.json';
-const BATCH_FILE = /^(\d+)\.(\d+)\.json(\.gz)?$/;
-// A page idle this long has its list of stored seqs dropped from memory; it
-// is read again from the directory if the page ever receives another batch.
-const PAGE_STATE_IDLE_MS = 5 * 60_000;
-const LOAD_CONCURRENCY = 32;
-// Page files handed to the writer at once. Written on libuv's threads (no
-// worker thread), two leave the rest of its four free for the journal.
-const WRITE_CONCURRENCY = {worker: 256, inline: 2};
-// Session records a checkpoint writes at once (open, write, fsync, close,
-// rename each, on libuv's four threads). All at once, its hundreds of writes
-// filled those threads, and the journal's writev and fdatasync, which
-// acknowledge batches, waited behind them: a stall at every checkpoint, and
-// most of figure 7's p99 (bench/NOTES.md). Two leave the journal a thread.
-const RECORD_WRITE_LANES = 2;
-// Page file bytes written before a syncfs makes them durable (see the header,
-// "Writeback"): about 150 ms of figure 7's load. Where the file system is
-// synced file by file (no syncfs), the checkpoint does it all.
-const WRITEBACK_BYTES = 4 * 1024 * 1024;
-
-const batchFileName = (seq: number, eventCount: number, encoding: Encoding) =>
-  `${String(seq).padStart(6, '0')}.${eventCount}.json${encoding === 'gzip' ? '.gz' : ''}`;
-
-const byStartedAt = (a: SessionCursor, b: SessionCursor) => a.startedAt - b.startedAt || (a.sessionID < b.sessionID ? -1 : a.sessionID > b.sessionID ? 1 : 0);
-
 export async function createFileStorage(dataDir: string, options: FileStorageOptions = {}): Promise<Storage> {
   const checkpointMs = options.checkpointMs ?? 2000;
-  const writeConcurrency = options.workerUrl ? WRITE_CONCURRENCY.worker : WRITE_CONCURRENCY.inline;
   const log = options.log ?? (() => {});
-  const sessionsDir = join(dataDir, 'sessions');
-  const erasedDir = join(dataDir, 'erased');
-  const trashDir = join(dataDir, 'trash');
-  const journalDir = join(dataDir, 'journal');
-  const cleanMarker = join(dataDir, 'clean-shutdown');
-  const sessionDir = (sessionID: string) => join(sessionsDir, sessionID);
-  const pageDir = (sessionID: string, pageID: number) => join(sessionsDir, sessionID, String(pageID));
-
-  const sessions = new Map<string, Session>();
-  /** Every session, oldest first: listing walks it backwards. */
-  const timeline: Session[] = [];
-  const pageStates = new Map<string, PageState>();
-  const batchesInFlight = new Map<string, Promise<void>>();
-  const metadataWrites = new Map<string, Promise<void>>();
-  /** Sessions changed since their session.json was last written. */
-  const dirty = new Set<string>();
-  const erased = new Set<string>();
-  /** By session: the LSN of the last journal record applied to it (what its session.json then holds). */
-  const appliedLsn = new Map<string, number>();
-  const unwritten = new Set<Unwritten>();
-  const writeQueue: Array<{entry: Unwritten; settle(written: boolean): void}> = [];
-  let writesRunning = 0;
-  // What a checkpoint must make durable when the file system cannot be synced at once.
-  let writtenFiles = new Set<string>();
-  let writtenDirectories = new Set<string>();
+  const layout = fileLayout(dataDir);
+  const {sessionsDir, erasedDir, trashDir, journalDir, cleanMarker, sessionDir} = layout;
 
   await mkdir(sessionsDir, {recursive: true});
   await mkdir(erasedDir, {recursive: true});
   await rm(trashDir, {recursive: true, force: true});
   await mkdir(trashDir, {recursive: true});
-  for (const name of await readdir(erasedDir)) erased.add(name);
-  let cleanStart = await rm(cleanMarker).then(
+  const erased = new Set(await readdir(erasedDir));
+  const cleanStart = await rm(cleanMarker).then(
     () => true,
     () => false,
   );
@@ -198,398 +89,69 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
   // after a power cut, stale counts would be trusted.
   await syncDirectory(dataDir);
   const fileSystem = await openFileSystemSync(dataDir);
-  const keepsPaths = fileSystem.mode === 'each';
-  await loadSessions();
+  const writeback = createWriteback(fileSystem);
+  const index = createSessionIndex({layout, erased, writeback, log});
+  await index.load();
   const access = await createFileAccessStore(dataDir);
-  const leftInJournal = await listSegments(journalDir);
-  if (leftInJournal.length) cleanStart = false;
-  const lastLsn = await recoverJournal(leftInJournal);
-  if (!cleanStart) await recountAll();
-  if (leftInJournal.length || dirty.size) {
-    // What recovery wrote, durable before the segments it came from go.
-    await persistDirty('file', LOAD_CONCURRENCY);
-    await syncWritten();
-    await removeSegments(journalDir, leftInJournal);
-  }
-  let nextLsn = lastLsn + 1;
-  for (const lsn of appliedLsn.values()) nextLsn = Math.max(nextLsn, lsn + 1);
+  const nextLsn = await recoverAfterCrash({layout, index, writeback, cleanStart, log});
   const pageWriter = createPageWriter(options.workerUrl ?? null);
   const journal: Journal = await openJournal(journalDir, {
     nextLsn,
     maxSegmentBytes: options.maxSegmentBytes,
     onFull: () => void checkpoint().catch(reportCheckpointFailure),
   });
+  const batches = createBatchStore({layout, index, journal, pageWriter, inWorker: Boolean(options.workerUrl), writeback, pageWriteDelayMs: options.pageWriteDelayMs});
+  const checkpointer = createCheckpointer({journal, batches, index, writeback, checkpointMs, log});
+  const {checkpoint, reportCheckpointFailure} = checkpointer;
+  const removal = createSessionRemoval({layout, index, batches, checkpointer});
 
-  const sweep = setInterval(() => {
-    const idleSince = Date.now() - PAGE_STATE_IDLE_MS;
-    for (const [key, state] of pageStates) if (!state.busy && state.usedAt < idleSince) pageStates.delete(key);
-  }, 60_000);
+  const sweep = setInterval(() => batches.forgetIdlePages(), 60_000);
   sweep.unref();
   const checkpoints = setInterval(() => {
-    if (!journal.isEmpty() || dirty.size) void checkpoint().catch(reportCheckpointFailure);
+    if (!journal.isEmpty() || index.dirty.size) void checkpoint().catch(reportCheckpointFailure);
   }, checkpointMs);
   checkpoints.unref();
-
-  let checkpointFailing = false;
-  function reportCheckpointFailure(error: Error): void {
-    // Once per outage: the journal keeps every acknowledged batch meanwhile.
-    if (checkpointFailing) return;
-    checkpointFailing = true;
-    log(`checkpoint failed (${error.message}); the journal keeps every acknowledged batch, trying again in ${checkpointMs} ms`);
-  }
-
-  async function loadSessions(): Promise<void> {
-    const names = await readdir(sessionsDir);
-    let unreadable = 0;
-    await forEachConcurrently(names, LOAD_CONCURRENCY, async (name) => {
-      if (erased.has(name)) {
-        // An erasure interrupted by a crash: finish it.
-        await rm(sessionDir(name), {recursive: true, force: true});
-        return;
-      }
-      let session: Session & {journalLsn?: number};
-      try {
-        session = JSON.parse(await readFile(join(sessionsDir, name, SESSION_FILE), 'utf8'));
-        if (typeof session.sessionID !== 'string' || !Array.isArray(session.pages)) throw new Error('not a session');
-        withSummaryDefaults(session);
-      } catch {
-        unreadable++;
-        return;
-      }
-      if (typeof session.journalLsn === 'number') appliedLsn.set(session.sessionID, session.journalLsn);
-      delete session.journalLsn;
-      sessions.set(session.sessionID, session);
-      timeline.push(session);
-    });
-    timeline.sort(byStartedAt);
-    log(`${sessions.size} sessions loaded from ${sessionsDir}`);
-    if (unreadable) log(`${unreadable} entries in ${sessionsDir} have no readable ${SESSION_FILE} and were left out`);
-  }
-
-  // After a crash: every batch the journal holds goes (again) into its page
-  // file, and what its session record does not hold yet is applied. Returns
-  // the highest LSN seen.
-  async function recoverJournal(segments: number[]): Promise<number> {
-    let lastLsn = 0;
-    let replayed = 0;
-    let skipped = 0;
-    const applied = new Set<string>();
-    for (const segment of segments) {
-      for (const record of await readSegment(journalDir, segment)) {
-        lastLsn = Math.max(lastLsn, record.lsn);
-        const session = sessions.get(record.sessionID);
-        // Erased or removed since: not brought back.
-        if (!session || !session.pages[record.pageID - 1]) {
-          skipped++;
-          continue;
-        }
-        const dir = pageDir(record.sessionID, record.pageID);
-        await mkdir(dir, {recursive: true});
-        const path = join(dir, batchFileName(record.seq, record.eventCount, record.encoding));
-        await writeFileAtomic(path, record.body, 'none');
-        rememberWritten(path, dir);
-        const key = `${record.sessionID}/${record.pageID}/${record.seq}`;
-        if (record.lsn > (appliedLsn.get(record.sessionID) ?? 0) && !applied.has(key)) {
-          if (record.change) applySessionChange(session, record.change);
-          appliedLsn.set(record.sessionID, record.lsn);
-          dirty.add(record.sessionID);
-        }
-        applied.add(key);
-        replayed++;
-      }
-    }
-    if (segments.length) log(`the last run did not stop cleanly: ${replayed} batches written again from the journal (${skipped} of erased or removed sessions skipped)`);
-    return lastLsn;
-  }
-
-  // After a crash: the batch files are the truth for event counts, and
-  // temporary files of interrupted writes are removed.
-  async function recountAll(): Promise<void> {
-    let corrected = 0;
-    await forEachConcurrently([...sessions.values()], LOAD_CONCURRENCY, async (session) => {
-      if (await recountEvents(session)) {
-        corrected++;
-        dirty.add(session.sessionID);
-      }
-    });
-    if (sessions.size) log(`event counts were checked against the stored batches (${corrected} sessions corrected)`);
-  }
-
-  async function recountEvents(session: Session): Promise<boolean> {
-    let changed = false;
-    await removeTemporaryFiles(sessionDir(session.sessionID));
-    for (const page of session.pages) {
-      const dir = pageDir(session.sessionID, page.pageID);
-      await removeTemporaryFiles(dir);
-      const count = distinctBySeq(await listBatches(dir)).reduce((sum, batch) => sum + batch.eventCount, 0);
-      if (count !== page.eventCount) {
-        page.eventCount = count;
-        changed = true;
-      }
-    }
-    return changed;
-  }
-
-  function rememberWritten(file: string | null, directory: string): void {
-    if (!keepsPaths) return;
-    if (file) writtenFiles.add(file);
-    writtenDirectories.add(directory);
-  }
-
-  async function syncWritten(): Promise<void> {
-    const files = writtenFiles;
-    const directories = writtenDirectories;
-    writtenFiles = new Set();
-    writtenDirectories = new Set();
-    try {
-      await fileSystem.sync(files, directories);
-    } catch (error) {
-      for (const file of files) writtenFiles.add(file);
-      for (const directory of directories) writtenDirectories.add(directory);
-      throw error;
-    }
-  }
-
-  function pageState(sessionID: string, pageID: number): PageState {
-    const key = `${sessionID}/${pageID}`;
-    let state = pageStates.get(key);
-    if (!state) {
-      const seqs = new Set<number>();
-      const ready = listBatches(pageDir(sessionID, pageID)).then((batches) => {
-        for (const batch of batches) seqs.add(batch.seq);
-      });
-      const created: PageState = {seqs, ready, usedAt: Date.now(), busy: 0, unwritten: new Map()};
-      // A listing that failed is tried again by the next batch, not remembered.
-      ready.catch(() => pageStates.get(key) === created && pageStates.delete(key));
-      pageStates.set(key, created);
-      state = created;
-    }
-    state.usedAt = Date.now();
-    return state;
-  }
-
-  function persist(session: Session, durability: Durability): Promise<void> {
-    // One write at a time per session, each with the record as it is when it runs.
-    const previous = metadataWrites.get(session.sessionID) ?? Promise.resolve();
-    const write = previous
-      .catch(() => {})
-      .then(() => {
-        const record = JSON.stringify({...session, journalLsn: appliedLsn.get(session.sessionID) ?? 0});
-        return writeFileAtomic(join(sessionDir(session.sessionID), SESSION_FILE), record, durability);
-      });
-    metadataWrites.set(session.sessionID, write);
-    const forget = () => {
-      if (metadataWrites.get(session.sessionID) === write) metadataWrites.delete(session.sessionID);
-    };
-    write.then(forget, forget);
-    return write;
-  }
-
-  // Writes every changed session record, `lanes` at a time; a failure leaves
-  // it changed for the next try.
-  async function persistDirty(durability: Durability, lanes: number): Promise<void> {
-    const due = [...dirty].flatMap((id) => sessions.get(id) ?? []);
-    dirty.clear();
-    let failure: unknown = null;
-    const lane = async () => {
-      for (let session = due.shift(); session; session = due.shift()) {
-        const {sessionID} = session;
-        await persist(session, durability).then(
-          () => rememberWritten(null, sessionDir(sessionID)),
-          (error) => {
-            failure ??= error;
-            if (sessions.has(sessionID)) dirty.add(sessionID);
-          },
-        );
-      }
-    };
-    await Promise.all(Array.from({length: lanes}, lane));
-    if (failure) throw failure;
-  }
-
-  // Page files, a few at a time, in the order the batches were acknowledged.
-  function queueWrite(entry: Unwritten): void {
-    entry.queued = true;
-    entry.written = new Promise<boolean>((settle) => writeQueue.push({entry, settle}));
-    pumpWrites();
-  }
-
-  function pumpWrites(): void {
-    while (writesRunning < writeConcurrency && writeQueue.length) {
-      const {entry, settle} = writeQueue.shift()!;
-      writesRunning++;
-      void writePageFile(entry)
-        .then(settle, () => settle(false))
-        .finally(() => {
-          entry.queued = false;
-          writesRunning--;
-          pumpWrites();
-        });
-    }
-  }
-
-  async function writePageFile(entry: Unwritten): Promise<boolean> {
-    if (options.pageWriteDelayMs) await new Promise((resolve) => setTimeout(resolve, options.pageWriteDelayMs));
-    // Removed meanwhile (erasure, retention): nothing to write.
-    if (!unwritten.has(entry)) return true;
-    const dir = pageDir(entry.sessionID, entry.pageID);
-    try {
-      await pageWriter.write(join(dir, entry.name), entry.body);
-    } catch {
-      entry.failed = true;
-      return false;
-    }
-    rememberWritten(join(dir, entry.name), dir);
-    writeBack(entry.body.length);
-    entry.failed = false;
-    forgetUnwritten(entry);
-    return true;
-  }
-
-  // One syncfs at a time; what is written meanwhile counts towards the next.
-  let notWrittenBack = 0;
-  let writingBack = false;
-  function writeBack(bytes: number): void {
-    notWrittenBack += bytes;
-    if (keepsPaths || writingBack || notWrittenBack < WRITEBACK_BYTES) return;
-    writingBack = true;
-    notWrittenBack = 0;
-    // A failure is the checkpoint's to report: its own sync fails too.
-    void fileSystem
-      .sync([], [])
-      .catch(() => {})
-      .finally(() => (writingBack = false));
-  }
-
-  function forgetUnwritten(entry: Unwritten): void {
-    if (!unwritten.delete(entry)) return;
-    if (entry.state.unwritten.get(entry.seq) === entry) entry.state.unwritten.delete(entry.seq);
-    entry.state.busy--;
-  }
-
-  // See the header: the older journal segments go once what they hold is durable elsewhere.
-  async function runCheckpoint(): Promise<void> {
-    const sealed = new Set(await journal.seal());
-    for (;;) {
-      const due = [...unwritten].filter((entry) => sealed.has(entry.segment));
-      if (!due.length) break;
-      for (const entry of due) {
-        if (entry.failed && !entry.queued) queueWrite(entry);
-      }
-      const results = await Promise.all(due.map((entry) => entry.written));
-      if (results.includes(false)) throw new Error('page files could not be written (is the disk full?)');
-    }
-    await persistDirty('file', RECORD_WRITE_LANES);
-    await syncWritten();
-    await journal.remove([...sealed]);
-    if (checkpointFailing) log('checkpoint succeeded again');
-    checkpointFailing = false;
-  }
-
-  // One at a time; a caller arriving while one runs gets the next, which covers what it did.
-  let running: Promise<void> | null = null;
-  let next: Promise<void> | null = null;
-  function checkpoint(): Promise<void> {
-    if (!running) {
-      running = runCheckpoint().finally(() => (running = null));
-      return running;
-    }
-    next ??= running
-      .catch(() => {})
-      .then(() => {
-        next = null;
-        return checkpoint();
-      });
-    return next;
-  }
-
-  function mustGet(sessionID: string): Session {
-    const session = sessions.get(sessionID);
-    if (!session && erased.has(sessionID)) throw new SessionErased(sessionID);
-    // Removed by retention (or never here): the handshake starts a new one, a batch gets 401.
-    if (!session) throw new SessionGone(sessionID);
-    return session;
-  }
-
-  // Out of memory at once (nothing reads or writes it from now on), then off the disk.
-  async function remove(session: Session): Promise<void> {
-    const id = session.sessionID;
-    sessions.delete(id);
-    timeline.splice(timeline.indexOf(session), 1);
-    dirty.delete(id);
-    appliedLsn.delete(id);
-    for (const key of pageStates.keys()) if (key.startsWith(`${id}/`)) pageStates.delete(key);
-    const underWay = [...batchesInFlight].filter(([key]) => key.startsWith(`${id}/`)).map(([, write]) => write);
-    await Promise.allSettled([...underWay, metadataWrites.get(id) ?? Promise.resolve()]);
-    // Batches acknowledged and not yet written: dropped, once a write under way has ended.
-    const mine = [...unwritten].filter((entry) => entry.sessionID === id);
-    for (const entry of mine) forgetUnwritten(entry);
-    await Promise.allSettled(mine.map((entry) => entry.written));
-    const trashed = join(trashDir, `${id}.${randomUUID()}`);
-    await rename(sessionDir(id), trashed).catch((error) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
-    await rm(trashed, {recursive: true, force: true, maxRetries: 3});
-  }
 
   return {
     keepsGzip: true,
 
     async createSession(input: NewSession): Promise<Session> {
-      if (sessions.has(input.sessionID) || erased.has(input.sessionID)) throw new Error(`session ${input.sessionID} exists already`);
+      if (index.sessions.has(input.sessionID) || index.erased.has(input.sessionID)) throw new Error(`session ${input.sessionID} exists already`);
       const session = newSessionRecord(input);
       await mkdir(sessionDir(session.sessionID));
       try {
-        await Promise.all([syncDirectory(sessionsDir), persist(session, 'full')]);
+        await Promise.all([syncDirectory(sessionsDir), index.persist(session, 'full')]);
       } catch (error) {
         // A full disk: no half-made session left behind for the next start-up to trip on.
         await rm(sessionDir(session.sessionID), {recursive: true, force: true}).catch(() => {});
         throw error;
       }
-      sessions.set(session.sessionID, session);
-      insertInTimeline(timeline, session);
+      index.add(session);
       return session;
     },
 
     async getSession(sessionID: string) {
-      return sessions.get(sessionID);
+      return index.sessions.get(sessionID);
     },
 
     async listSessions(query: SessionQuery): Promise<Session[]> {
-      let end = timeline.length;
-      if (query.before !== undefined) end = firstStartedAtOrAfter(timeline, query.before);
-      if (query.cursor) end = Math.min(end, firstAtOrAfter(timeline, query.cursor));
-      const matches = sessionMatcher(query);
-      const found: Session[] = [];
-      for (let i = end - 1; i >= 0 && found.length < query.limit; i--) {
-        if (matches(timeline[i])) found.push(timeline[i]);
-      }
-      return found;
+      return index.list(query);
     },
 
-    // Every session is in memory: counted exactly, however many match.
     async countSessions(filter: SessionFilter): Promise<SessionCount> {
-      const matches = sessionMatcher(filter);
-      let value = 0;
-      for (const session of timeline) if (matches(session)) value++;
-      return {value, exact: true};
+      return index.count(filter);
     },
 
     async addPage(sessionID: string, input: NewPage): Promise<Page> {
-      const session = mustGet(sessionID);
+      const session = index.mustGet(sessionID);
       // The ID is taken at once: concurrent handshakes of one session get distinct pages.
       const page: Page = {pageID: session.pages.length + 1, ...input, eventCount: 0};
       session.pages.push(page);
-      const made = mkdir(pageDir(sessionID, page.pageID), {recursive: true}).then(() => {});
-      // A new page has no batches yet: no need to list its directory.
-      const key = `${sessionID}/${page.pageID}`;
-      const state: PageState = {seqs: new Set(), ready: made, usedAt: Date.now(), busy: 0, unwritten: new Map()};
-      made.catch(() => pageStates.get(key) === state && pageStates.delete(key));
-      pageStates.set(key, state);
+      const made = batches.newPage(sessionID, page.pageID);
       try {
         await made;
         // The session record names the page: durable before the handshake is answered.
-        await persist(session, 'full');
+        await index.persist(session, 'full');
       } catch (error) {
         // The handshake is refused, so nobody holds this pageID: take it back
         // (unless a later handshake took the next one meanwhile; then it
@@ -597,110 +159,29 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
         // case a concurrent write put this page on disk.
         if (session.pages[session.pages.length - 1] === page) {
           session.pages.pop();
-          pageStates.delete(key);
+          batches.dropPage(sessionID, page.pageID);
         }
-        dirty.add(sessionID);
+        index.dirty.add(sessionID);
         throw error;
       }
       return page;
     },
 
     async updateSession(sessionID: string, change: SessionChange): Promise<void> {
-      applySessionChange(mustGet(sessionID), change);
-      dirty.add(sessionID);
+      applySessionChange(index.mustGet(sessionID), change);
+      index.dirty.add(sessionID);
     },
 
-    async putBatch({sessionID, pageID, seq, body, gzip, eventCount, change}: BatchToStore): Promise<'stored' | 'duplicate'> {
-      const session = mustGet(sessionID);
-      const page = session.pages[pageID - 1];
-      if (!page) throw new Error(`session ${sessionID} has no page ${pageID}`);
-      const state = pageState(sessionID, pageID);
-      state.busy++;
-      try {
-        await state.ready;
-        const key = `${sessionID}/${pageID}/${seq}`;
-        // A concurrent request with the same batch: wait for it, then it is a duplicate (or, if it failed, ours to store).
-        for (;;) {
-          if (state.seqs.has(seq)) return 'duplicate';
-          const inFlight = batchesInFlight.get(key);
-          if (!inFlight) break;
-          await inFlight.catch(() => {});
-        }
-        // Removed while this request waited: not brought back.
-        if (!sessions.has(sessionID)) mustGet(sessionID);
-        // The batch as the tracker sent it: gzip is 8 times fewer bytes to write, twice.
-        const encoding: Encoding = gzip ? 'gzip' : 'json';
-        const stored = gzip ?? body;
-        const appended = journal.append({sessionID, pageID, seq, eventCount, encoding, change, body: stored}).then(({lsn, segment}) => {
-          // Durable: from here on the batch is stored, in this order (the journal's).
-          state.seqs.add(seq);
-          page.eventCount += eventCount;
-          if (change) applySessionChange(session, change);
-          appliedLsn.set(sessionID, Math.max(lsn, appliedLsn.get(sessionID) ?? 0));
-          dirty.add(sessionID);
-          const entry: Unwritten = {sessionID, pageID, seq, name: batchFileName(seq, eventCount, encoding), body: stored, encoding, segment, state, written: Promise.resolve(false), queued: false, failed: false};
-          unwritten.add(entry);
-          state.unwritten.set(seq, entry);
-          state.busy++;
-          queueWrite(entry);
-        });
-        batchesInFlight.set(key, appended);
-        try {
-          await appended;
-        } finally {
-          batchesInFlight.delete(key);
-        }
-        return 'stored';
-      } finally {
-        state.busy--;
-        state.usedAt = Date.now();
-      }
-    },
+    putBatch: batches.putBatch,
+    readPageBatches: batches.readPageBatches,
 
-    async readPageBatches(sessionID: string, pageID: number): Promise<AsyncIterable<Buffer>> {
-      const dir = pageDir(sessionID, pageID);
-      // Acknowledged, not written yet: from memory. Taken before the listing,
-      // so that a batch written meanwhile is in one or the other.
-      const inMemory = [...(pageStates.get(`${sessionID}/${pageID}`)?.unwritten.values() ?? [])];
-      const bySeq = new Map<number, {file?: string; entry?: Unwritten; encoding: Encoding}>();
-      for (const batch of await listBatches(dir)) bySeq.set(batch.seq, {file: join(dir, batch.name), encoding: batch.encoding});
-      for (const entry of inMemory) bySeq.set(entry.seq, {entry, encoding: entry.encoding});
-      const batches = [...bySeq].sort(([a], [b]) => a - b).map(([, batch]) => batch);
-      return (async function* () {
-        for (const batch of batches) {
-          const bytes = batch.entry ? batch.entry.body : await readFile(batch.file!);
-          yield batch.encoding === 'gzip' ? await gunzip(bytes) : bytes;
-        }
-      })();
-    },
-
-    async erase(erasure: Erasure): Promise<string[]> {
-      const inScope = (session: Session) => !erasure.projects || erasure.projects.includes(session.projectKey);
-      const doomed = ('sessionID' in erasure ? [sessions.get(erasure.sessionID) ?? []].flat() : timeline.filter((session) => session.userID === erasure.userID)).filter(inScope);
-      for (const session of doomed) {
-        // The tombstone first, durably: a crash before the directory is gone leaves the erasure to finish at start-up.
-        await writeFileAtomic(join(erasedDir, session.sessionID), '');
-        erased.add(session.sessionID);
-        await remove(session);
-      }
-      // The journal may still hold their batches: a checkpoint drops it. If
-      // it cannot run now (a full disk), a later one will, and a restart
-      // never replays an erased session.
-      if (doomed.length) await checkpoint().catch(reportCheckpointFailure);
-      return doomed.map((session) => session.sessionID);
-    },
+    erase: removal.erase,
 
     async isErased(sessionID: string): Promise<boolean> {
-      return erased.has(sessionID);
+      return index.erased.has(sessionID);
     },
 
-    async removeInactiveSince(time: number, limit: number): Promise<number> {
-      const expired = timeline.filter((session) => session.lastActivityAt < time).slice(0, limit);
-      for (const session of expired) await remove(session);
-      // Their batches may still be in the journal: a checkpoint drops them (as after an erasure).
-      if (expired.length) await checkpoint().catch(reportCheckpointFailure);
-      return expired.length;
-    },
+    removeInactiveSince: removal.removeInactiveSince,
 
     putLogin: access.putLogin,
     getLogin: access.getLogin,
@@ -711,7 +192,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
     async close(): Promise<void> {
       clearInterval(sweep);
       clearInterval(checkpoints);
-      while (batchesInFlight.size) await Promise.allSettled([...batchesInFlight.values()]);
+      await batches.settleAppends();
       const checkpointed = await checkpoint().then(
         () => true,
         (error) => {
@@ -723,77 +204,8 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
       await pageWriter.close();
       await access.close();
       fileSystem.close();
-      const written = await Promise.allSettled([...metadataWrites.values()]);
+      const written = await Promise.allSettled(index.recordWrites());
       if (checkpointed && journal.isEmpty() && written.every((result) => result.status === 'fulfilled')) await writeFile(cleanMarker, '');
     },
   };
-}
-
-interface StoredBatch {
-  name: string;
-  seq: number;
-  eventCount: number;
-  encoding: Encoding;
-}
-
-async function listBatches(dir: string): Promise<StoredBatch[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return names.flatMap((name) => {
-    const match = BATCH_FILE.exec(name);
-    return match ? [{name, seq: Number(match[1]), eventCount: Number(match[2]), encoding: match[3] ? ('gzip' as const) : ('json' as const)}] : [];
-  });
-}
-
-// One batch per seq (a batch written again after a crash has the same name).
-function distinctBySeq(batches: StoredBatch[]): StoredBatch[] {
-  return [...new Map(batches.map((batch) => [batch.seq, batch])).values()];
-}
-
-async function removeTemporaryFiles(dir: string): Promise<void> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((name) => name.endsWith('.tmp')).map((name) => rm(join(dir, name), {force: true})));
-}
-
-function firstStartedAtOrAfter(timeline: Session[], time: number): number {
-  let low = 0;
-  let high = timeline.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (timeline[mid].startedAt < time) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/** The first session at or after the cursor's place, in the timeline's order (oldest first). */
-function firstAtOrAfter(timeline: Session[], cursor: SessionCursor): number {
-  let low = 0;
-  let high = timeline.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (byStartedAt(timeline[mid], cursor) < 0) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-// Sessions mostly arrive in start order: search from the end.
-function insertInTimeline(timeline: Session[], session: Session): void {
-  let at = timeline.length;
-  while (at > 0 && byStartedAt(timeline[at - 1], session) > 0) at--;
-  timeline.splice(at, 0, session);
-}
-
-async function forEachConcurrently<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({length: Math.min(concurrency, items.length)}, worker));
 }

@@ -1,5 +1,5 @@
 // Writes the file storage's page files (a batch each), after the journal has
-// made them durable (createFileStorage.ts). In a worker thread with the
+// made them durable (createBatchStore.ts). In a worker thread with the
 // synchronous calls, it costs the event loop one message per batch instead
 // of the four file system requests (open, write, close, rename) and their
 // promises, which were a quarter of the event loop's time at 2,000 batches a

@@ -3,7 +3,7 @@
 // instead of two fsyncs each (group commit). The page files are written after
 // the acknowledgement, from memory; the journal is what makes an
 // acknowledged batch survive a crash until they are durable too (see
-// createFileStorage.ts, "checkpoint").
+// createCheckpointer.ts).
 //
 //   <dataDir>/journal/
 //     0000000000000007.log   segments, appended to in turn; a checkpoint
