@@ -58,7 +58,7 @@
 import {randomBytes} from 'node:crypto';
 import {promisify} from 'node:util';
 import {gunzip as gunzipCallback} from 'node:zlib';
-import type {Pool, PoolClient, QueryResult, QueryResultRow} from 'pg';
+import type {PoolClient} from 'pg';
 import {StorageUnavailable} from '../../lib/storageUnavailable';
 import type {Page, Session} from '../types';
 import {applySessionChange} from '../applySessionChange';
@@ -66,9 +66,10 @@ import {newSessionRecord} from '../newSessionRecord';
 import type {BlobStore} from '../s3/blobStore';
 import {SessionErased, SessionGone, type BatchSession, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionFilter, type SessionQuery, type Storage} from '../storage';
 import {countSessions} from './countSessions';
+import {asStorageError} from './asStorageError';
 import {createPostgresAccessStore} from './createPostgresAccessStore';
+import {database, type Queryable} from './database';
 import {listSessions, pagesJson} from './listSessions';
-import type {Run} from './planner';
 import {migrate} from './migrate';
 
 export interface PostgresStorageOptions {
@@ -138,8 +139,6 @@ interface PendingRemoval {
   session_id: string;
   since: string;
 }
-
-type Queryable = Pool | PoolClient;
 
 const READ_ONLY = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 
@@ -214,52 +213,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
   const waiting: Packing[] = [];
   let packsInFlight = 0;
 
-  async function query<R extends QueryResultRow>(db: Queryable, text: string, values: unknown[] = []): Promise<QueryResult<R>> {
-    try {
-      return await db.query<R>(text, values);
-    } catch (error) {
-      throw asStorageError(error);
-    }
-  }
-
-  // Errors of a COMMIT whose outcome is unknown: the connection was lost
-  // or timed out after the COMMIT was sent, so it may have taken effect.
-  const commitMayHaveHappened = new WeakSet<Error>();
-
-  const runOn =
-    (client: PoolClient): Run =>
-    (text, values) =>
-      query(client, text, values);
-
-  async function transaction<T>(work: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
-    let client: PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw asStorageError(error);
-    }
-    let broken = false;
-    let committing = false;
-    try {
-      await query(client, begin);
-      const result = await work(client);
-      committing = true;
-      await query(client, 'COMMIT');
-      return result;
-    } catch (error) {
-      if (connectionLost(error)) {
-        // Dropped, not rolled back: the server rolls back the transaction of
-        // a connection that is gone, and a ROLLBACK would wait out another timeout.
-        broken = true;
-        if (committing) commitMayHaveHappened.add(error as Error);
-      } else {
-        await client.query('ROLLBACK').catch(() => (broken = true));
-      }
-      throw error;
-    } finally {
-      client.release(broken);
-    }
-  }
+  const {query, transaction, runOn, commitMayHaveHappened} = database(pool);
 
   // Erased (refused for good), or removed by retention while the request
   // was under way (the tracker starts a new session).
@@ -831,30 +785,4 @@ export function toSession(row: Record<string, any>): Session {
     trigger: row.trigger,
     pages: row.pages,
   };
-}
-
-// Connection refused, reset or timed out, the server shutting down or out of
-// connections, a statement cancelled at its timeout or stuck on a lock: the
-// database is out of reach for now (503, retried), not wrong. Other errors
-// (a bug, a constraint) stay errors.
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-const UNAVAILABLE_CODES = new Set([...NETWORK_CODES, '57P01', '57P02', '57P03', '53300', '53100', '40P01', '40001', '57014', '55P03', '25P03']);
-// pg's own words for a connection it gave up on: no answer within query_timeout, or none at all.
-const LOST = /Connection terminated|timeout exceeded when trying to connect|Query read timeout/i;
-
-function asStorageError(error: unknown): Error {
-  if (error instanceof StorageUnavailable || error instanceof SessionErased || error instanceof SessionGone) return error;
-  const code = (error as {code?: string})?.code ?? '';
-  const message = (error as Error)?.message ?? String(error);
-  if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || LOST.test(message)) {
-    return new StorageUnavailable(`database: ${message}`, 5, {cause: error});
-  }
-  return error as Error;
-}
-
-/** Whether the connection that threw this can still be trusted with the next statement. */
-function connectionLost(error: unknown): boolean {
-  const original = error instanceof StorageUnavailable ? error.cause : error;
-  const code = (original as {code?: string})?.code ?? '';
-  return NETWORK_CODES.has(code) || code.startsWith('08') || LOST.test((original as Error)?.message ?? '');
 }
