@@ -65,12 +65,13 @@ import {applySessionChange} from '../applySessionChange';
 import {newSessionRecord} from '../newSessionRecord';
 import type {BlobStore} from '../s3/blobStore';
 import {SessionErased, SessionGone, type BatchSession, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionFilter, type SessionQuery, type Storage} from '../storage';
-import {countSessions} from './countSessions';
 import {asStorageError} from './asStorageError';
+import {countSessions} from './countSessions';
 import {createPostgresAccessStore} from './createPostgresAccessStore';
 import {database, type Queryable} from './database';
 import {listSessions, pagesJson} from './listSessions';
 import {migrate} from './migrate';
+import {SUMMARY_FROM_RECORDS, summaryRecord, summaryUpdate, summaryValues, toSession} from './sessionRow';
 
 export interface PostgresStorageOptions {
   /** postgres://user:password@host:port/database (libpq's PG* environment variables fill what is left out). */
@@ -145,24 +146,6 @@ const READ_ONLY = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
 const SELECT_SESSION = `SELECT s.*, ${pagesJson('s')} FROM sessions s`;
 
 const gunzip = promisify(gunzipCallback);
-
-// A session's summary, written back after applySessionChange, with its
-// parameters (summaryValues) numbered from $first: the session, then its fields.
-const SUMMARY_FIELDS = [
-  'user_id', 'metadata', 'vitals', 'custom_event_count', 'error_count', 'console_error_count', 'failed_request_count', 'urls', 'event_names',
-  'first_event_at', 'last_event_at', 'last_activity_at', 'rage_click_count', 'dead_click_count', 'error_click_count', 'trigger',
-];
-const summaryUpdate = (first: number) =>
-  `UPDATE sessions SET ${SUMMARY_FIELDS.map((field, i) => `${field} = $${first + 1 + i}`).join(', ')} WHERE session_id = $${first}`;
-
-// The same, from rows of jsonb_populate_recordset(null::sessions, …) named v (summaryRecord).
-const SUMMARY_FROM_RECORDS = SUMMARY_FIELDS.map((field) => `${field} = v.${field}`).join(', ');
-
-const summaryValues = (session: Session) => [
-  session.sessionID, session.userID, session.metadata, session.vitals, session.customEventCount, session.errorCount, session.consoleErrorCount,
-  session.failedRequestCount, session.urls, session.eventNames, session.firstEventAt, session.lastEventAt, session.lastActivityAt,
-  session.rageClickCount, session.deadClickCount, session.errorClickCount, session.trigger,
-];
 
 export async function createPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
   const log = options.log ?? (() => {});
@@ -749,40 +732,5 @@ function packOffsets(bodies: Buffer[]): number[] {
   });
 }
 
-/** A session's summary as a row of the sessions table (column names), for jsonb_populate_recordset. */
-function summaryRecord(session: Session): Record<string, unknown> {
-  const values = summaryValues(session);
-  return Object.fromEntries([['session_id', values[0]], ...SUMMARY_FIELDS.map((field, i) => [field, values[i + 1]])]);
-}
-
 /** A pack changed while it was reviewed: the review stops, and the next one starts over. */
 class PackChanged extends Error {}
-
-/** A row of `sessions` as the collector's Session. */
-export function toSession(row: Record<string, any>): Session {
-  const n = (value: unknown) => (value === null ? null : Number(value));
-  return {
-    sessionID: row.session_id,
-    projectKey: row.project_key,
-    userID: row.user_id,
-    userUUID: row.user_uuid,
-    metadata: row.metadata,
-    startedAt: Number(row.started_at),
-    lastActivityAt: Number(row.last_activity_at),
-    firstEventAt: n(row.first_event_at),
-    lastEventAt: n(row.last_event_at),
-    customEventCount: Number(row.custom_event_count),
-    vitals: row.vitals,
-    assistOnly: row.assist_only,
-    errorCount: Number(row.error_count),
-    consoleErrorCount: Number(row.console_error_count),
-    failedRequestCount: Number(row.failed_request_count),
-    urls: row.urls,
-    eventNames: row.event_names,
-    rageClickCount: Number(row.rage_click_count),
-    deadClickCount: Number(row.dead_click_count),
-    errorClickCount: Number(row.error_click_count),
-    trigger: row.trigger,
-    pages: row.pages,
-  };
-}
