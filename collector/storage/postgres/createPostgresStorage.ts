@@ -67,6 +67,7 @@ import type {BlobStore} from '../s3/blobStore';
 import {SessionErased, SessionGone, type BatchSession, type BatchToStore, type Erasure, type NewPage, type NewSession, type SessionChange, type SessionFilter, type SessionQuery, type Storage} from '../storage';
 import {asStorageError} from './asStorageError';
 import {countSessions} from './countSessions';
+import {createBatchSessionCache} from './createBatchSessionCache';
 import {createPostgresAccessStore} from './createPostgresAccessStore';
 import {database, type Queryable} from './database';
 import {listSessions, pagesJson} from './listSessions';
@@ -105,8 +106,6 @@ const REMOVALS_PER_STEP = 100;
 // at a time stored 1,286 batches/s, 25 a pack; a second one started from 8
 // waiting, 1,030/s, 11 a pack).
 const PACKS_IN_FLIGHT = 3;
-// Sessions whose batch checks are answered from memory (the least recently stored dropped first).
-const BATCH_SESSIONS_CACHED = 10_000;
 const MAX_BATCHES_PER_PACK = 64;
 const MAX_PACK_BYTES = 8 * 1024 * 1024;
 
@@ -187,11 +186,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
 
   const sessionPrefix = (sessionID: string) => `${prefix}sessions/${sessionID}/`;
   const inFlight = new Set<Promise<unknown>>();
-  // sessionForBatch's cache, in the order of use (a Map keeps insertion order).
-  const batchSessions = new Map<string, BatchSession>();
-  const forgetSessions = (ids: Iterable<string>) => {
-    for (const id of ids) batchSessions.delete(id);
-  };
+  const batchSessions = createBatchSessionCache();
   // Batches waiting for a pack, and the packs being written.
   const waiting: Packing[] = [];
   let packsInFlight = 0;
@@ -414,17 +409,11 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     getSession: readSession,
 
     async sessionForBatch(sessionID: string, pageID: number): Promise<BatchSession | undefined> {
-      const cached = batchSessions.get(sessionID);
-      if (cached && cached.pages.length >= pageID) {
-        batchSessions.delete(sessionID);
-        batchSessions.set(sessionID, cached);
-        return cached;
-      }
+      const cached = batchSessions.get(sessionID, pageID);
+      if (cached) return cached;
       const session = await readSession(sessionID);
       if (!session) return undefined;
-      const {projectKey, assistOnly, pages} = session;
-      batchSessions.set(sessionID, {sessionID, projectKey, assistOnly, pages});
-      if (batchSessions.size > BATCH_SESSIONS_CACHED) batchSessions.delete(batchSessions.keys().next().value!);
+      batchSessions.remember(session);
       return session;
     },
 
@@ -459,7 +448,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           const {rows} = await query(client, 'SELECT s.*, \'[]\'::json AS pages FROM sessions s WHERE session_id = $1 FOR UPDATE', [sessionID]);
           if (!rows.length) {
             // Erased or removed, perhaps by another collector: not brought back, and no longer cached here.
-            forgetSessions([sessionID]);
+            batchSessions.forget([sessionID]);
             throw await goneError(client, sessionID);
           }
           const session = toSession(rows[0]);
@@ -501,7 +490,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           ['sessionID' in erasure ? erasure.sessionID : erasure.userID, erasure.projects ?? null],
         );
         const found = rows.map((row) => row.session_id);
-        forgetSessions(found);
+        batchSessions.forget(found);
         if (!found.length) return {ids: found, notes: [], packs: []};
         await query(client, 'INSERT INTO erased_sessions (session_id, erased_at) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING', [found, now]);
         const noted = await query<PendingRemoval>(client, NOTE_REMOVALS, [found, now]);
@@ -528,7 +517,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
           [time, limit],
         );
         const found = rows.map((row) => row.session_id);
-        forgetSessions(found);
+        batchSessions.forget(found);
         if (!found.length) return {notes: [], packs: []};
         const noted = await query<PendingRemoval>(client, NOTE_REMOVALS, [found, Date.now()]);
         const packs = await query<PackNote>(client, NOTE_PACKS_OF_SESSIONS, [found, Date.now()]);
@@ -626,7 +615,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     const {rows} = await query(client, "SELECT s.*, '[]'::json AS pages FROM sessions s WHERE session_id = ANY ($1) ORDER BY session_id FOR UPDATE", [sessionIDs]);
     const sessions = new Map(rows.map((row) => [row.session_id as string, row]));
     const missing = sessionIDs.filter((id) => !sessions.has(id));
-    forgetSessions(missing);
+    batchSessions.forget(missing);
     const erased = new Set<string>();
     if (missing.length) {
       const {rows: tombstones} = await query<{session_id: string}>(client, 'SELECT session_id FROM erased_sessions WHERE session_id = ANY ($1)', [missing]);
