@@ -2,7 +2,7 @@
 // project, assist-only flag and pages), kept by each collector. These never
 // change but for pages added; whatever removes a session here forgets it,
 // and a batch for a session another collector removed meanwhile is found
-// out when its pack is committed (createPostgresStorage.ts).
+// out when its pack is committed (createPostgresBatchStore.ts).
 import type {BatchSession} from '../storage';
 
 // Sessions whose batch checks are answered from memory (the least recently stored dropped first).
