@@ -1,5 +1,6 @@
-// Packs (storage/postgres/createPostgresStorage.ts): batches stored at the
-// same time share one object, and what no row names leaves the store.
+// Packs (storage/postgres/createPostgresBatchStore.ts): batches stored at the
+// same time share one object, and what no row names leaves the store
+// (createPostgresMaintenance.ts).
 import {after, describe, test} from 'node:test';
 import assert from 'node:assert/strict';
 import {ListObjectsV2Command, PutObjectCommand, S3Client} from '@aws-sdk/client-s3';
