@@ -66,7 +66,7 @@ export function summarizeEvents(events: RecordedEvent[]): SessionChange {
       case 'tracker.errorclick':
         change.errorClicks = (change.errorClicks ?? 0) + 1;
         break;
-      // A record-on-error session's buffer was sent (bundle/createTracker.ts trigger()).
+      // A record-on-error session's buffer was sent (bundle/sessionLifecycle.ts trigger()).
       case 'tracker.trigger':
         change.trigger = 'error';
         break;
