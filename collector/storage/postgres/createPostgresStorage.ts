@@ -61,6 +61,7 @@ export interface PostgresStorageOptions {
 
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_REMOVAL_SWEEP_MS = 60_000;
+
 export async function createPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
   const log = options.log ?? (() => {});
   const blobs = options.blobs;
