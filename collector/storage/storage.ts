@@ -138,7 +138,7 @@ export interface StoredLogin {
   expiresAt: number;
 }
 
-/** What the audit log records (access/audit.ts). Never event content. */
+/** What the audit log records (written by access/createAccess.ts). Never event content. */
 export interface AuditEntry {
   /** Server time, ms. */
   at: number;
