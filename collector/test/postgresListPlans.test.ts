@@ -26,7 +26,9 @@ import type {Session} from '../storage/types';
 const TOTAL = 200_000;
 const noBlobs: BlobStore = {put: async () => {}, get: async () => Buffer.from('[]'), getRange: async () => Buffer.from('[]'), deleteKeys: async () => {}, deletePrefix: async () => {}, close() {}};
 
-// Each filter, and the indexes its statements must use between them.
+// Each filter, and the indexes its statements must use between them (a|b:
+// either, where the planner's estimate, from a random sample, puts the
+// filter near the line between walking and going through the indexes).
 const CASES: Array<[string, SessionFilter, string[]]> = [
   ['no filter', {}, ['sessions_by_start']],
   ['hasErrors', {hasErrors: true}, ['sessions_with_problems']],
@@ -35,10 +37,10 @@ const CASES: Array<[string, SessionFilter, string[]]> = [
   ['a user without', {userID: SEEDED.missingUser}, ['sessions_by_user']],
   ['a project', {projects: ['docs']}, ['sessions_by_project']],
   ['common metadata', {meta: [SEEDED.commonMeta]}, ['sessions_by_start']],
-  ['metadata of the oldest sessions only', {meta: [SEEDED.oldMeta]}, ['sessions_by_metadata']],
+  ['metadata of the oldest sessions only', {meta: [SEEDED.oldMeta]}, ['session_tags_pkey|sessions_by_metadata']],
   ['rare metadata', {meta: [SEEDED.rareMeta(TOTAL)]}, ['sessions_by_metadata']],
   ['metadata nobody has', {meta: [SEEDED.missingMeta]}, ['sessions_by_metadata']],
-  ['a common event', {event: SEEDED.commonEvent}, ['sessions_by_start']],
+  ['a common event', {event: SEEDED.commonEvent}, ['session_tags_pkey']],
   ['a rare event', {event: SEEDED.rareEvent}, ['sessions_by_event_name']],
   ['an event nobody sent', {event: SEEDED.missingEvent}, ['sessions_by_event_name']],
   ['a common URL', {url: SEEDED.commonUrl}, ['sessions_by_start']],
@@ -47,7 +49,7 @@ const CASES: Array<[string, SessionFilter, string[]]> = [
   ['URL and errors', {url: SEEDED.commonUrl, hasErrors: true}, ['sessions_with_problems']],
   ['a rare URL and errors', {url: SEEDED.rareUrl, hasErrors: true}, ['sessions_by_url']],
   ['a rare event and a common URL', {event: SEEDED.rareEvent, url: SEEDED.commonUrl}, ['sessions_by_event_name']],
-  ['metadata, event and URL, none rare', {meta: [SEEDED.commonMeta], event: 'coupon-applied', url: '/cart'}, ['sessions_by_event_name']],
+  ['metadata, event and URL, none rare', {meta: [SEEDED.commonMeta], event: 'coupon-applied', url: '/cart'}, ['session_tags_pkey']],
   ['a user and a URL', {userID: seededUser(TOTAL), url: '/product/'}, ['sessions_by_user']],
   ['a project and rare metadata', {projects: ['docs'], meta: [SEEDED.rareMeta(TOTAL)]}, ['sessions_by_metadata']],
 ];
@@ -138,10 +140,10 @@ describe('the listing on 200,000 sessions: PostgreSQL', {skip: skipWithoutPostgr
       // Time is not under test: the count's budget is lifted, so that it is exact wherever it can be.
       const counted = await recorded((run) => countSessions(run, filter, {budgetMs: 60_000}));
       const explained = (await plans([...listed.statements, ...counted.statements])).flatMap(nodes);
-      const scans = explained.filter((node) => node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'sessions');
-      assert.deepEqual(scans, [], 'no sequential scan of sessions');
+      const scans = explained.filter((node) => node['Node Type'] === 'Seq Scan' && ['sessions', 'session_tags'].includes(node['Relation Name']!));
+      assert.deepEqual(scans, [], 'no sequential scan of sessions or of their tags');
       const used = new Set(explained.map((node) => node['Index Name']).filter(Boolean));
-      for (const index of expectedIndexes) assert.ok(used.has(index), `${index} is used (used: ${[...used].join(', ')})`);
+      for (const index of expectedIndexes) assert.ok(index.split('|').some((name) => used.has(name)), `${index} is used (used: ${[...used].join(', ')})`);
 
       const matching = all.filter((session) => sessionMatches(session, filter));
       assert.deepEqual(

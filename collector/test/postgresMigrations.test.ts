@@ -171,6 +171,67 @@ describe('schema migrations', {skip: skipWithoutPostgres()}, () => {
     }
   });
 
+  /** Tags missing from session_tags, and tags there that no session's row makes (migrations.ts, step 14). */
+  const tagDifferences = async (database: string) =>
+    (
+      await sql<{missing: number; extra: number; tags: number}>(
+        database,
+        `WITH made AS (SELECT tag, s.started_at, s.session_id FROM sessions s, unnest(session_tags_of(s.metadata, s.event_names)) AS tag)
+         SELECT (SELECT count(*) FROM (SELECT * FROM made EXCEPT SELECT * FROM session_tags) AS m)::int AS missing,
+                (SELECT count(*) FROM (SELECT * FROM session_tags EXCEPT SELECT * FROM made) AS e)::int AS extra,
+                (SELECT count(*) FROM session_tags)::int AS tags`,
+      )
+    )[0];
+
+  test('the session tags are made for the rows already stored, waiting out a transaction that writes, and follow every change after', async () => {
+    const database = await databaseAt(13, 20_000);
+    // The table and its trigger, not yet the tags of the rows already there.
+    const pool = new pg.Pool({connectionString: database, max: 1});
+    await migrate(pool, () => {}, MIGRATIONS.filter((migration) => migration.version <= 14));
+    await pool.end();
+    // Written before the copy: by the trigger alone.
+    await sql(database, "INSERT INTO sessions (session_id, project_key, user_uuid, started_at, last_activity_at, assist_only, metadata, event_names) VALUES ('before-copy', 'demo', 'u', 5, 5, false, '{\"plan\": \"gold\"}', '{paid}')");
+    const [oldest] = await sql<{session_id: string}>(database, `UPDATE sessions SET metadata = metadata || '{"plan": "gold"}' WHERE session_id = (SELECT session_id FROM sessions WHERE session_id <> 'before-copy' ORDER BY started_at LIMIT 1) RETURNING session_id`);
+    // A transaction that has written to sessions and not ended: the copy must wait for it, not block behind it.
+    const holder = new pg.Client({connectionString: database});
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query(`UPDATE sessions SET event_names = event_names || '{held}' WHERE session_id = (SELECT session_id FROM sessions ORDER BY started_at DESC LIMIT 1)`);
+    const lines: string[] = [];
+    const migrating = createPostgresStorage({connectionString: database, blobs: noBlobs, log: (line) => lines.push(line)});
+    migrating.catch(() => {});
+    try {
+      await until('the copy waiting for the transaction', async () => (lines.some((line) => /session tags: waiting for the sessions table/.test(line)) ? true : undefined));
+    } finally {
+      await holder.query('COMMIT');
+      await holder.end();
+    }
+    const storage = await migrating;
+    try {
+      const copied = await tagDifferences(database);
+      assert.deepEqual([copied.missing, copied.extra], [0, 0], 'every row has its tags, and no more');
+      assert.ok(copied.tags > 20_000 * 4, 'four metadata pairs a session at least');
+      assert.equal((await storage.listSessions({limit: 10, event: 'held'})).length, 1);
+      assert.deepEqual((await storage.listSessions({limit: 10, meta: [['plan', 'gold']]})).map((found) => found.sessionID).sort(), [oldest.session_id, 'before-copy'].sort());
+
+      // Each change of a row's metadata or event names, through the storage.
+      const session = await storage.createSession({sessionID: 'tagged', projectKey: 'demo', userID: 'tag-user', userUUID: 'u', metadata: {plan: 'pro'}, startedAt: Date.now(), assistOnly: false});
+      await storage.updateSession(session.sessionID, {metadata: {plan: 'enterprise', region: 'nowhere-else'}, eventNames: ['coupon-applied']});
+      const changed = await tagDifferences(database);
+      assert.deepEqual([changed.missing, changed.extra], [0, 0]);
+      assert.equal(changed.tags, copied.tags + 3, 'plan:pro gone; plan:enterprise, region:nowhere-else and coupon-applied added');
+      assert.deepEqual((await storage.listSessions({limit: 5, meta: [['region', 'nowhere-else']], event: 'coupon-applied'})).map((found) => found.sessionID), ['tagged']);
+      assert.deepEqual(await storage.listSessions({limit: 5, meta: [['plan', 'pro']], userID: 'tag-user'}), []);
+      // Erased: nothing of the session is left among the tags either.
+      assert.deepEqual(await storage.erase({userID: 'tag-user'}), ['tagged']);
+      assert.deepEqual(await sql(database, "SELECT 1 FROM session_tags WHERE session_id = 'tagged'"), []);
+      const erased = await tagDifferences(database);
+      assert.deepEqual([erased.missing, erased.extra, erased.tags], [0, 0, copied.tags]);
+    } finally {
+      await storage.close();
+    }
+  });
+
   test('a role that may not create pg_trgm is told what to do, and starts once the extension is there', async () => {
     const database = await cluster.createDatabase();
     const role = `limited_${process.pid}`;

@@ -15,8 +15,16 @@ import {render, sqlParams, where, type FilterSql, type GinFilter, type OrderedFi
 
 const FACTOR = 4;
 
-/** The filters whose indexes to use, and how many sessions the most selective of them leads to (Infinity: none can be used). */
-export async function chooseIndexes(run: Run, filter: FilterSql): Promise<{chosen: Set<OrderedFilter | GinFilter>; rows: number}> {
+export interface ChosenIndexes {
+  chosen: Set<OrderedFilter | GinFilter>;
+  /** How many sessions the most selective filter leads to (Infinity: no index can be used). */
+  rows: number;
+  /** How many sessions each filter that has an index leads to. */
+  estimates: Map<OrderedFilter | GinFilter, number>;
+}
+
+/** The filters whose indexes to use, and what each is expected to lead to. */
+export async function chooseIndexes(run: Run, filter: FilterSql): Promise<ChosenIndexes> {
   const candidates: Array<{filter: OrderedFilter | GinFilter; rows: number}> = [];
   const expected = async (conditions: FilterSql['ordered'][number]['sql'][]) => {
     const {param, values} = sqlParams();
@@ -25,5 +33,9 @@ export async function chooseIndexes(run: Run, filter: FilterSql): Promise<{chose
   for (const ordered of filter.ordered) candidates.push({filter: ordered, rows: await expected([ordered.sql])});
   for (const gin of filter.gin) if (gin.index.length) candidates.push({filter: gin, rows: gin.rows ?? (await expected(gin.index))});
   const fewest = Math.min(...candidates.map((candidate) => candidate.rows));
-  return {chosen: new Set(candidates.filter((candidate) => candidate.rows <= FACTOR * Math.max(fewest, 1)).map((candidate) => candidate.filter)), rows: fewest};
+  return {
+    chosen: new Set(candidates.filter((candidate) => candidate.rows <= FACTOR * Math.max(fewest, 1)).map((candidate) => candidate.filter)),
+    rows: fewest,
+    estimates: new Map(candidates.map((candidate) => [candidate.filter, candidate.rows])),
+  };
 }

@@ -20,8 +20,10 @@
 //    When that filter is rare enough, the indexes go first (3).
 // 2. The walk. The newest sessions the ordered conditions allow
 //    (sessionFilterSql.ts: down the index of the user, of the sessions with
-//    problems, of the project…, or of all sessions), a window of
-//    FIRST_WINDOW, are checked against the other conditions. The page is
+//    problems, of the project…, or of all sessions), or those of one
+//    metadata pair or event name (down its tag's index, session_tags:
+//    tagToWalk says which way), a window of FIRST_WINDOW, are checked
+//    against the other conditions. The page is
 //    done if it fills, or if the window held the last of them. Else the
 //    rate at which the window matched says how many more rows the walk
 //    would read to fill the page, and the cheaper goes on: the walk, in a
@@ -34,10 +36,10 @@
 //
 // A filter that only ordered conditions make (a user, errors, a project) is
 // one statement: its index finds its sessions newest first.
-import type {SessionQuery} from '../storage';
-import {chooseIndexes} from './chooseIndexes';
+import type {SessionCursor, SessionQuery} from '../storage';
+import {chooseIndexes, type ChosenIndexes} from './chooseIndexes';
 import {avoidWalkingPlans, estimatedSessions, listingSettings, type Run} from './planner';
-import {checks, keysetSql, newestFirst, orderedSql, render, sessionFilterSql, sqlParams, throughIndexes, where} from './sessionFilterSql';
+import {checks, keysetSql, newestFirst, orderedSql, render, sessionFilterSql, sqlParams, throughIndexes, where, type FilterSql, type GinFilter} from './sessionFilterSql';
 import {urlIndexConditions} from './urlIndexConditions';
 
 const FIRST_WINDOW = 5_000;
@@ -70,6 +72,9 @@ export async function listSessions(run: Run, query: SessionQuery): Promise<Array
   const sessions = await estimatedSessions(run);
   if (filter.url) Object.assign(filter.url, await urlIndexConditions(run, filter.url.needle, sessions));
   const indexes = await chooseIndexes(run, filter);
+  const tag = tagToWalk(filter, indexes, sessions);
+  // A row a tag leads to is a page of its own, somewhere.
+  const rowCost = tag ? INDEX_ROW_COST : 1;
   const found: Array<Record<string, any>> = [];
   let cursor = query.cursor;
   // Walked only if the indexes could lead to more rows than the walk would
@@ -82,15 +87,15 @@ export async function listSessions(run: Run, query: SessionQuery): Promise<Array
     let scanned = 0;
     let window = FIRST_WINDOW;
     for (;;) {
-      const {matches, last} = await walk(run, {...query, cursor}, window, query.limit - found.length);
+      const {matches, last} = await walk(run, {...query, cursor}, filter, tag, window, query.limit - found.length);
       found.push(...matches);
       scanned += window;
       // Full, or nothing older to look at.
       if (found.length >= query.limit || !last) return found;
-      cursor = {startedAt: Number(last.started_at), sessionID: last.session_id};
+      cursor = last;
       const rate = found.length / scanned;
       const toWalk = rate > 0 ? Math.ceil((query.limit - found.length) / rate) : Infinity;
-      if (toWalk > INDEX_ROW_COST * indexes.rows) break;
+      if (toWalk * rowCost > INDEX_ROW_COST * indexes.rows) break;
       // With room to spare: a window that falls short by a few rows costs another statement.
       window = Math.min(MAX_WINDOW, Math.max(MIN_WINDOW, Math.ceil(toWalk * 1.5)));
     }
@@ -112,31 +117,74 @@ export async function listSessions(run: Run, query: SessionQuery): Promise<Array
 }
 
 /**
+ * What the walk goes down: the sessions in the listing's order (through the
+ * ordered filters' index, or all of them: undefined), or the sessions of one
+ * tag (a metadata pair or an event name), newest first. The walk reads about
+ * as many rows as its way leads to for each match, whichever it takes, so
+ * the way that leads to the fewest, each costed as it is read: a row of the
+ * plain walk is one of the 18 on a page read in order; one that an index
+ * leads to, a page of its own.
+ */
+function tagToWalk(filter: FilterSql, indexes: ChosenIndexes, sessions: number): GinFilter | undefined {
+  const ordered = filter.ordered.map((ordered) => indexes.estimates.get(ordered) ?? sessions);
+  let cost = ordered.length ? INDEX_ROW_COST * Math.min(...ordered) : sessions;
+  let way: GinFilter | undefined;
+  for (const gin of filter.gin) {
+    const rows = indexes.estimates.get(gin);
+    if (!gin.tag || rows === undefined || INDEX_ROW_COST * rows >= cost) continue;
+    cost = INDEX_ROW_COST * rows;
+    way = gin;
+  }
+  return way;
+}
+
+/**
  * One window of the walk: up to `wanted` matches among the next `window`
- * sessions the ordered conditions allow, and the window's last session, the
+ * sessions its way leads to (tagToWalk), and where the window ended, the
  * place to go on from (none when the window held the last of them).
  */
-async function walk(run: Run, query: SessionQuery, window: number, wanted: number) {
+async function walk(run: Run, query: SessionQuery, filter: FilterSql, tag: GinFilter | undefined, window: number, wanted: number) {
   const {param, values} = sqlParams();
-  const filter = sessionFilterSql(query);
-  const within = where([...keysetSql(query, param), ...render(orderedSql(filter), param)]);
-  const hit = render(checks(filter), param).join(' AND ');
   const size = param(window);
-  // The window's last row comes back whether it matches or not (nth = size): where to go on from.
+  // Each row of the window numbered in the listing's order (nth), with its
+  // place in it (walk_at, walk_id): the window's last comes back whether it
+  // matches or not (nth = size).
+  let numbered: string;
+  if (!tag) {
+    const within = where([...keysetSql(query, param), ...render(orderedSql(filter), param)]);
+    const hit = render(checks(filter), param).join(' AND ');
+    numbered = `SELECT s.*, (${hit}) AS hit, s.started_at AS walk_at, s.session_id AS walk_id, row_number() OVER (ORDER BY ${newestFirst()}) AS nth
+      FROM (SELECT * FROM sessions s ${within} ORDER BY ${newestFirst()} LIMIT ${size}) AS s`;
+  } else {
+    // Down the tag's index; each session checked against every filter, the
+    // tag's own included (the tag is a hash). A tag without its session
+    // (none, while the trigger keeps them) only takes a place in the window.
+    // Each session is looked up by its key, in the tag's order (LIMIT 1 keeps
+    // the planner from joining otherwise: on a small table it would rather
+    // read the whole table than look up 5,000 keys).
+    const within = where([`t.tag = ${tag.tag!(param)}`, ...keysetSql(query, param, 't')]);
+    const hit = [...render(filter.ordered.map((ordered) => ordered.check), param), ...render(checks(filter), param)].join(' AND ');
+    numbered = `SELECT s.*, (${hit}) AS hit, t.started_at AS walk_at, t.session_id AS walk_id, t.nth
+      FROM (
+        SELECT t.started_at, t.session_id, row_number() OVER (ORDER BY ${newestFirst('t')}) AS nth
+        FROM (SELECT t.started_at, t.session_id FROM session_tags t ${within} ORDER BY ${newestFirst('t')} LIMIT ${size}) AS t
+      ) AS t
+      LEFT JOIN LATERAL (SELECT * FROM sessions s WHERE s.session_id = t.session_id LIMIT 1) AS s ON true`;
+  }
   const {rows} = await run(
-    `SELECT w.*, ${pagesJson('w')} FROM (
-       SELECT s.*, (${hit}) AS hit, row_number() OVER (ORDER BY ${newestFirst()}) AS nth
-       FROM (SELECT * FROM sessions s ${within} ORDER BY ${newestFirst()} LIMIT ${size}) AS s
-     ) AS w
+    `SELECT w.*, ${pagesJson('w')} FROM (${numbered}) AS w
      WHERE w.hit OR w.nth = ${size}
-     ORDER BY ${newestFirst('w')} LIMIT ${param(wanted + 1)}`,
+     ORDER BY w.walk_at DESC, w.walk_id DESC LIMIT ${param(wanted + 1)}`,
     values,
   );
   const matches = rows.filter((row) => row.hit).slice(0, wanted);
-  const last = rows.find((row) => Number(row.nth) === window);
+  const end = rows.find((row) => Number(row.nth) === window);
+  const last: SessionCursor | undefined = end && {startedAt: Number(end.walk_at), sessionID: end.walk_id};
   for (const row of rows) {
     delete row.hit;
     delete row.nth;
+    delete row.walk_at;
+    delete row.walk_id;
   }
   return {matches, last};
 }

@@ -35,7 +35,7 @@ export async function migrate(pool: Pool, log: (line: string) => void, migration
       if (applied.has(migration.version)) continue;
       const began = Date.now();
       try {
-        if (migration.outsideTransaction) await applyOutsideTransaction(client, migration);
+        if (migration.outsideTransaction) await applyOutsideTransaction(client, migration, log);
         else await applyInTransaction(client, migration);
       } catch (error) {
         const hint = migration.hint ? ` ${migration.hint}` : '';
@@ -72,8 +72,9 @@ async function applyInTransaction(client: PoolClient, migration: Migration): Pro
 
 // Not atomic: the statement may take effect and the collector stop before
 // the step is recorded. So the step is one that can run again: IF NOT
-// EXISTS, and an index left INVALID by a build that failed is dropped first.
-async function applyOutsideTransaction(client: PoolClient, migration: Migration): Promise<void> {
+// EXISTS, ON CONFLICT DO NOTHING, and an index left INVALID by a build that
+// failed is dropped first.
+async function applyOutsideTransaction(client: PoolClient, migration: Migration, log: (line: string) => void): Promise<void> {
   if (migration.index) {
     const {rows} = await client.query<{valid: boolean}>(
       'SELECT i.indisvalid AS valid FROM pg_index i WHERE i.indexrelid = to_regclass($1)',
@@ -81,7 +82,8 @@ async function applyOutsideTransaction(client: PoolClient, migration: Migration)
     );
     if (rows.length && !rows[0].valid) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${migration.index}`);
   }
-  await client.query(migration.sql);
+  if (migration.apply) await migration.apply(client, log);
+  else await client.query(migration.sql);
   await record(client, migration);
 }
 

@@ -11,6 +11,9 @@
 // older version keep ingesting meanwhile), and waits for the transactions
 // under way when it starts, and for those holding older snapshots before it
 // finishes: a long-running transaction elsewhere holds the migration up.
+import type {PoolClient} from 'pg';
+import {backfillSessionTags} from './backfillSessionTags';
+
 export interface Migration {
   version: number;
   name: string;
@@ -26,6 +29,12 @@ export interface Migration {
   index?: string;
   /** Said with the error when the step fails: what to do about it. */
   hint?: string;
+  /**
+   * Work done in many short transactions of its own, in place of `sql`, for
+   * a step that must visit every row of a large table (outside a
+   * transaction; it must be able to run again).
+   */
+  apply?: (client: PoolClient, log: (line: string) => void) => Promise<void>;
 }
 
 /** A step that builds one index without locking writes out (see above). */
@@ -264,6 +273,82 @@ export const MIGRATIONS: Migration[] = [
     // analyzed again; autovacuum would, after enough rows change. A sample
     // of 30,000 rows: seconds on millions, and no lock that stops writes.
     sql: 'ANALYZE sessions',
+    outsideTransaction: true,
+  },
+  {
+    version: 14,
+    name: 'session tags: each metadata pair and event name of a session, newest first',
+    // The GIN indexes of metadata and event names find a filter's sessions
+    // in no order: the newest 100 of 200,000 that carry an old release tag
+    // meant reading all 200,000 (bench/NOTES.md, figure 12). A row per
+    // (tag, session) in a btree ordered by tag, then start, gives any tag's
+    // sessions newest first (listSessions.ts walks down it). A tag is a
+    // 64-bit hash of the pair or the name: fixed size whatever the value's
+    // length, and a collision only brings a session the listing's exact
+    // check then drops. A trigger keeps the tags of every row as its
+    // metadata and event names are, in the statement that changes them, for
+    // collectors of any version; step 15 adds those of the rows already there.
+    sql: `
+      CREATE FUNCTION session_tag(kind text, name text, value text) RETURNS bigint
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+        AS $$ SELECT ('x' || left(md5(kind || name || chr(31) || value), 16))::bit(64)::bigint $$;
+      CREATE FUNCTION session_tags_of(metadata jsonb, event_names text[]) RETURNS bigint[]
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        AS $$ SELECT coalesce(array_agg(DISTINCT tag), '{}') FROM (
+          SELECT session_tag('m', key, value) AS tag
+            FROM jsonb_each_text(CASE WHEN jsonb_typeof(metadata) = 'object' THEN metadata ELSE '{}' END)
+          UNION ALL
+          SELECT session_tag('e', name, '') FROM unnest(event_names) AS name
+        ) AS tags WHERE tag IS NOT NULL $$;
+      CREATE TABLE session_tags (
+        tag        bigint NOT NULL,
+        started_at bigint NOT NULL,
+        session_id text NOT NULL,
+        PRIMARY KEY (tag, started_at, session_id)
+      );
+      CREATE FUNCTION sessions_keep_tags() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        old_tags bigint[] := '{}';
+        new_tags bigint[] := '{}';
+        added bigint[];
+      BEGIN
+        IF TG_OP <> 'INSERT' THEN old_tags := session_tags_of(OLD.metadata, OLD.event_names); END IF;
+        IF TG_OP <> 'DELETE' THEN new_tags := session_tags_of(NEW.metadata, NEW.event_names); END IF;
+        -- The same session at the same start: only what changed.
+        IF TG_OP = 'UPDATE' AND OLD.session_id = NEW.session_id AND OLD.started_at = NEW.started_at THEN
+          added := ARRAY(SELECT unnest(new_tags) EXCEPT SELECT unnest(old_tags));
+          old_tags := ARRAY(SELECT unnest(old_tags) EXCEPT SELECT unnest(new_tags));
+          new_tags := added;
+        END IF;
+        IF TG_OP <> 'INSERT' THEN
+          DELETE FROM session_tags WHERE tag = ANY (old_tags) AND started_at = OLD.started_at AND session_id = OLD.session_id;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+          INSERT INTO session_tags (tag, started_at, session_id) SELECT tag, NEW.started_at, NEW.session_id FROM unnest(new_tags) AS tag
+            ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER sessions_tags_inserted AFTER INSERT ON sessions FOR EACH ROW EXECUTE FUNCTION sessions_keep_tags();
+      CREATE TRIGGER sessions_tags_deleted AFTER DELETE ON sessions FOR EACH ROW EXECUTE FUNCTION sessions_keep_tags();
+      -- Batches update every session they belong to: the tags only when they change.
+      CREATE TRIGGER sessions_tags_updated AFTER UPDATE ON sessions FOR EACH ROW
+        WHEN (OLD.metadata IS DISTINCT FROM NEW.metadata OR OLD.event_names IS DISTINCT FROM NEW.event_names
+          OR OLD.started_at IS DISTINCT FROM NEW.started_at OR OLD.session_id IS DISTINCT FROM NEW.session_id)
+        EXECUTE FUNCTION sessions_keep_tags();
+    `,
+  },
+  {
+    version: 15,
+    name: 'session tags of the sessions already stored',
+    sql: '',
+    outsideTransaction: true,
+    apply: backfillSessionTags,
+  },
+  {
+    version: 16,
+    name: 'statistics for the session tags',
+    sql: 'ANALYZE session_tags',
     outsideTransaction: true,
   },
 ];

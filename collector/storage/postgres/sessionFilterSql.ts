@@ -16,6 +16,8 @@
 //            GIN index. Containment (@>) for metadata and event names, exact
 //            themselves (no need of the check beside them); for the URL,
 //            conditions every match meets, from urlIndexConditions.ts.
+//            Metadata and event names also have a `tag`, whose btree index
+//            (session_tags) holds their sessions newest first.
 //
 // A statement that goes through indexes asks for those it means to use
 // (chooseIndexes.ts), and for no other: the planner's costs for GIN scans
@@ -44,6 +46,12 @@ export interface GinFilter {
   exact: boolean;
   /** How many sessions `index` leads to, when known better than the planner knows it (the URL's, from a sample). */
   rows?: number;
+  /**
+   * For metadata and event names: the filter's tag in session_tags
+   * (migrations.ts, step 14), whose index holds its sessions newest first.
+   * A superset: `check` is exact.
+   */
+  tag?: Condition;
 }
 
 export interface OrderedFilter {
@@ -101,11 +109,17 @@ export function sessionFilterSql(filter: SessionFilter): FilterSql {
       check: (param) => `s.metadata ->> ${param(key)} = ${param(value)}`,
       index: [(param) => `s.metadata @> ${param(JSON.stringify({[key]: value}))}::jsonb`],
       exact: true,
+      tag: (param) => `session_tag('m', ${param(key)}::text, ${param(value)}::text)`,
     });
   }
   const event = filter.event;
   if (event !== undefined) {
-    gin.push({check: (param) => `${param(event)} = ANY (s.event_names)`, index: [(param) => `s.event_names @> ARRAY[${param(event)}]::text[]`], exact: true});
+    gin.push({
+      check: (param) => `${param(event)} = ANY (s.event_names)`,
+      index: [(param) => `s.event_names @> ARRAY[${param(event)}]::text[]`],
+      exact: true,
+      tag: (param) => `session_tag('e', ${param(event)}::text, '')`,
+    });
   }
   const needle = filter.url;
   if (needle === undefined) return {ordered, gin};
@@ -143,14 +157,15 @@ function urlCheck(needle: string, param: Param): string {
 export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
 /** The sessions after the page the query continues from: `before` (older clients), or the cursor. */
-export function keysetSql(query: Pick<SessionQuery, 'before' | 'cursor'>, param: Param): string[] {
+export function keysetSql(query: Pick<SessionQuery, 'before' | 'cursor'>, param: Param, alias = 's'): string[] {
   const conditions: string[] = [];
-  if (query.before !== undefined) conditions.push(`s.started_at < ${param(query.before)}`);
-  if (query.cursor) conditions.push(afterCursor(query.cursor, param));
+  if (query.before !== undefined) conditions.push(`${alias}.started_at < ${param(query.before)}`);
+  if (query.cursor) conditions.push(afterCursor(query.cursor, param, alias));
   return conditions;
 }
 
-export const afterCursor = (cursor: SessionCursor, param: Param) => `(s.started_at, s.session_id) < (${param(cursor.startedAt)}::bigint, ${param(cursor.sessionID)}::text)`;
+export const afterCursor = (cursor: SessionCursor, param: Param, alias = 's') =>
+  `(${alias}.started_at, ${alias}.session_id) < (${param(cursor.startedAt)}::bigint, ${param(cursor.sessionID)}::text)`;
 
 export const where = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '');
 
