@@ -10,9 +10,10 @@
 //   frustration, projects) is counted down its index, stopping at 10,001;
 //   past that, the planner's estimate (its statistics of those columns).
 // - Any other filter whose most selective index leads to few sessions (at
-//   most EXACT_COUNT_MAX_ROWS, chooseIndexes.ts) is counted through the
-//   indexes, as the listing's last step does, up to 10,001: what those few
-//   rows cost.
+//   most EXACT_COUNT_MAX_ROWS, chooseIndexes.ts; EXACT_COUNT_MAX_CHECKED_ROWS
+//   when each must also be checked against a metadata, event or URL filter
+//   whose index was not chosen) is counted through the indexes, as the
+//   listing's last step does, up to 10,001: what those few rows cost.
 // - The others are tried on a sample first: whole pages of the table picked
 //   at random (TABLESAMPLE SYSTEM), about SAMPLE_ROWS sessions. If matches
 //   turn up on more of its pages than 10,000 matches could put there
@@ -26,13 +27,13 @@
 // Filters that are each common and together rare (30 %, 2 % and 25 % of the
 // sessions, 0.15 % together) leave no cheap way to an exact count: when the
 // sample saw MIN_HITS matches and the indexes lead to more than
-// EXACT_COUNT_MAX_ROWS sessions, or when counting takes longer than
-// COUNT_BUDGET_MS, the sample's estimate is given, said to be one, also
-// when it is below 10,000.
+// EXACT_COUNT_MAX_ROWS sessions (EXACT_COUNT_MAX_CHECKED_ROWS, above), or
+// when counting takes longer than COUNT_BUDGET_MS, the sample's estimate is
+// given, said to be one, also when it is below 10,000.
 import {EXACT_COUNT_LIMIT, type SessionCount, type SessionFilter} from '../storage';
-import {chooseIndexes} from './chooseIndexes';
+import {chooseIndexes, type ChosenIndexes} from './chooseIndexes';
 import {avoidWalkingPlans, estimatedSessions, listingSettings, planRows, type Run} from './planner';
-import {checks, newestFirst, orderedSql, render, sessionFilterSql, sqlParams, throughIndexes, where} from './sessionFilterSql';
+import {checks, newestFirst, orderedSql, render, sessionFilterSql, sqlParams, throughIndexes, where, type FilterSql} from './sessionFilterSql';
 import {urlIndexConditions} from './urlIndexConditions';
 
 const SAMPLE_ROWS = 10_000;
@@ -40,6 +41,13 @@ const MIN_PAGES = 20;
 const COUNT_BUDGET_MS = 100;
 /** Past this many sessions to reach, a count through indexes would not end within its budget. */
 const EXACT_COUNT_MAX_ROWS = 50_000;
+/**
+ * The same, when each session reached must also be checked against a
+ * metadata, event or URL filter whose index was not chosen: 20,000 sessions
+ * of an event, each fetched and checked for a plan and a URL, took 131 ms on
+ * 1,000,000 sessions (bench/NOTES.md, figure 12).
+ */
+const EXACT_COUNT_MAX_CHECKED_ROWS = 10_000;
 /** Matches a sample must show for its estimate to be given without trying to count. */
 const MIN_HITS = 5;
 /** Below this many sessions no sample is taken: counting is quick. */
@@ -59,9 +67,10 @@ export async function countSessions(run: Run, filter: SessionFilter, {budgetMs =
 
   const sessions = await estimatedSessions(run);
   if (conditions.url) Object.assign(conditions.url, await urlIndexConditions(run, conditions.url.needle, sessions));
-  const {chosen, rows} = await chooseIndexes(run, conditions);
+  const indexes = await chooseIndexes(run, conditions);
+  const rows = rowsToCheck(conditions, indexes);
   const {param, values} = sqlParams();
-  const select = `SELECT 1 FROM sessions s ${where(render(throughIndexes(conditions, chosen), param))}`;
+  const select = `SELECT 1 FROM sessions s ${where(render(throughIndexes(conditions, indexes.chosen), param))}`;
   // A small table is counted whatever it takes: quickly. A large one within the budget, or null.
   const countThroughIndexes = async () => {
     await avoidWalkingPlans(run);
@@ -85,6 +94,20 @@ export async function countSessions(run: Run, filter: SessionFilter, {budgetMs =
   const counted = await countThroughIndexes();
   if (counted === null) return {value: sampled.estimate, exact: false};
   return counted <= EXACT_COUNT_LIMIT ? {value: counted, exact: true} : {value: Math.max(EXACT_COUNT_LIMIT + 1, sampled.estimate), exact: false};
+}
+
+/**
+ * How many sessions a count through the chosen indexes reaches, in the
+ * measure of EXACT_COUNT_MAX_ROWS: those the most selective leads to (each
+ * chosen index's bitmap is read whole, whatever the intersection leaves),
+ * each weighing EXACT_COUNT_MAX_ROWS ÷ EXACT_COUNT_MAX_CHECKED_ROWS as much
+ * when it must also be checked against a metadata, event or URL filter whose
+ * index was not chosen (an ordered filter's check is arithmetic on the row
+ * fetched anyway).
+ */
+function rowsToCheck(conditions: FilterSql, {chosen, rows}: ChosenIndexes): number {
+  const checked = conditions.gin.some((gin) => !chosen.has(gin));
+  return checked ? (rows * EXACT_COUNT_MAX_ROWS) / EXACT_COUNT_MAX_CHECKED_ROWS : rows;
 }
 
 /** The count, or null if it takes longer than `budgetMs` (the transaction goes on: a savepoint takes the cancelled statement back). */
