@@ -23,11 +23,11 @@
 //    problems, of the project…, or of all sessions), or those of one
 //    metadata pair or event name (down its tag's index, session_tags:
 //    tagToWalk says which way), a window of FIRST_WINDOW, are checked
-//    against the other conditions. The page is
-//    done if it fills, or if the window held the last of them. Else the
-//    rate at which the window matched says how many more rows the walk
-//    would read to fill the page, and the cheaper goes on: the walk, in a
-//    window sized to fill the page, or
+//    against the other conditions. The page is done if it fills, or if the
+//    window held the last of them. Else the rate at which the window
+//    matched says how many more rows the walk would read to fill the page,
+//    and the cheaper goes on: the walk, in a window sized to fill the page,
+//    or
 // 3. The indexes. What is left of the page is looked for among the
 //    sessions older than the walk went, through the chosen indexes, and
 //    sorted; plans that walk (an index scan in order, or a scan of the
