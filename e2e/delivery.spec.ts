@@ -249,6 +249,8 @@ test('a batch refused with 400 is not retried: a tracker.gap says why, and recor
     await page.goto(trackedPage(site, collector, {head: TICKER, ingestPoint: proxy.url, initOptions: {flushIntervalMs: 100}}));
     const result = await startTracker(page);
     await waitForSession(collector, result.sessionID, (s) => s.pages[0].eventCount > 0);
+    // Delivery idle for five flush intervals: the next batch is the one that holds tick 1.
+    await expect.poll(() => Date.now() - (proxy.batchLog.at(-1)?.at ?? 0)).toBeGreaterThan(500);
     proxy.scripted.push({status: 400});
     const before = proxy.batchLog.length;
     await tick(page, 1, 1, 0);
