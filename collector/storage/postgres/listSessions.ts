@@ -126,8 +126,8 @@ export async function listSessions(run: Run, query: SessionQuery): Promise<Array
  * leads to, a page of its own.
  */
 function tagToWalk(filter: FilterSql, indexes: ChosenIndexes, sessions: number): GinFilter | undefined {
-  const ordered = filter.ordered.map((ordered) => indexes.estimates.get(ordered) ?? sessions);
-  let cost = ordered.length ? INDEX_ROW_COST * Math.min(...ordered) : sessions;
+  const orderedRows = filter.ordered.map((ordered) => indexes.estimates.get(ordered) ?? sessions);
+  let cost = orderedRows.length ? INDEX_ROW_COST * Math.min(...orderedRows) : sessions;
   let way: GinFilter | undefined;
   for (const gin of filter.gin) {
     const rows = indexes.estimates.get(gin);
