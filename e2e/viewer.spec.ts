@@ -376,6 +376,33 @@ test('the session list filter form asks the API for hasErrors, url and event', a
   await expect(page.locator('input[name=hasErrors]')).toBeChecked();
 });
 
+test('a count that came as an estimate is asked again exactly once the page shows, and the exact one replaces it', async ({page, collector}) => {
+  await postSession(collector.url, problemSession().events);
+  await postSession(collector.url, cleanSession().events);
+  // The collector estimates some small counts that would hold up the page
+  // (PostgreSQL at scale): this one is made an estimate on its way.
+  await page.route(/\/api\/sessions\?.*count=1/, async (route) => {
+    const answer = await route.fetch();
+    await route.fulfill({response: answer, json: {...(await answer.json()), count: {value: 3, exact: false}}});
+  });
+  // The exact count is held until the estimate has been seen.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const exactAsked = page.waitForRequest(/\/api\/sessions\?.*count=exact/);
+  await page.route(/\/api\/sessions\?.*count=exact/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  await page.goto(`${collector.url}/`);
+  await expect(page.locator('tr[data-session]')).toHaveCount(2);
+  await expect(page.locator('.session-count')).toHaveText('about 3 sessions (estimate)');
+  await expect(page.locator('.session-count')).toHaveAttribute('data-exact', 'false');
+  expect(new URL((await exactAsked).url()).searchParams.get('limit')).toBe('1');
+  release();
+  await expect(page.locator('.session-count')).toHaveText('2 sessions');
+  await expect(page.locator('.session-count')).toHaveAttribute('data-exact', 'true');
+});
+
 // These need the collector's problem counts and filters (SPEC section 5).
 test.describe('with the collector counting problems', () => {
   test('the session list shows the errors, console errors and failed requests of each session', async ({page, collector}) => {

@@ -16,8 +16,10 @@
 //     RSS (and an empty collector's), and the same filters.
 //
 // Each case is asked as the viewer's first page (limit=100&count=1) and as
-// a page alone (limit=100, as API clients and "Older sessions" ask), in
-// turns over the cases (one round of warm-up dropped), BENCH_READ_REPS times;
+// a page alone (limit=100, as API clients and "Older sessions" ask), and,
+// where the count came as an estimate, as the viewer's exact count that
+// follows (limit=1&count=exact), in turns over the cases (one round of
+// warm-up dropped), BENCH_READ_REPS times;
 // p50 and p95 of the wall time at the client. Then the statements the
 // listing and its count run are explained with EXPLAIN (ANALYZE, BUFFERS)
 // (kept in the details, read in bench/NOTES.md).
@@ -142,20 +144,25 @@ async function get(url, path) {
 // (the cache warm), and the first round's count too where it differs: a
 // count that runs out of its budget on a cold cache gives the estimate.
 async function timeCases(url, list, reps, progress, label) {
-  const times = list.map(() => ({withCount: [], alone: []}));
+  const times = list.map(() => ({withCount: [], alone: [], exactCount: []}));
   const answers = list.map(() => null);
+  const exactCounts = list.map(() => null);
   const coldCounts = list.map(() => null);
   for (let round = 0; round <= reps; round++) {
     for (const [i, {query}] of list.entries()) {
       const first = await get(url, `/api/sessions?limit=100&count=1&${query}`);
       const alone = await get(url, `/api/sessions?limit=100&${query}`);
+      // As the viewer does once the page shows an estimate.
+      const exact = first.json.count?.exact === false ? await get(url, `/api/sessions?limit=1&count=exact&${query}`) : null;
       answers[i] = {listed: first.json.sessions.length, count: first.json.count};
+      if (exact) exactCounts[i] = exact.json.count;
       if (round === 0) {
         coldCounts[i] = first.json.count;
         continue;
       }
       times[i].withCount.push(first.ms);
       times[i].alone.push(alone.ms);
+      if (exact) times[i].exactCount.push(exact.ms);
     }
     if (round % 10 === 0) progress(`read at scale (${label}): round ${round} of ${reps}`);
   }
@@ -166,6 +173,9 @@ async function timeCases(url, list, reps, progress, label) {
     coldCount: coldCounts[i],
     firstPage: {p50: percentile(times[i].withCount, 50), p95: percentile(times[i].withCount, 95), samples: times[i].withCount},
     pageAlone: {p50: percentile(times[i].alone, 50), p95: percentile(times[i].alone, 95), samples: times[i].alone},
+    ...(times[i].exactCount.length && {
+      exactCount: {count: exactCounts[i], p50: percentile(times[i].exactCount, 50), p95: percentile(times[i].exactCount, 95), samples: times[i].exactCount},
+    }),
   }));
 }
 
@@ -267,7 +277,8 @@ function caseRows(label, measured, goal) {
     note:
       `p50 ${fmt(item.firstPage.p50)} ms · page alone p50 ${fmt(item.pageAlone.p50)}, p95 ${fmt(item.pageAlone.p95)} ms · ${item.listed} listed` +
       (item.count ? ` · count ${countText(item.count)}` : '') +
-      (item.coldCount && countText(item.coldCount) !== countText(item.count) ? ` (first round, cache cold: ${countText(item.coldCount)})` : ''),
+      (item.coldCount && countText(item.coldCount) !== countText(item.count) ? ` (first round, cache cold: ${countText(item.coldCount)})` : '') +
+      (item.exactCount ? ` · then count=exact ${countText(item.exactCount.count)} in p50 ${fmt(item.exactCount.p50)}, p95 ${fmt(item.exactCount.p95)} ms` : ''),
   }));
 }
 

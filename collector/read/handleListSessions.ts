@@ -12,8 +12,11 @@
 // session shown as `before`, which still works: sessions of that very
 // millisecond that did not fit on the page are then skipped.
 //
-// `count=1` adds `count: {value, exact}`: how many sessions match, exact up
-// to 10,000 at least; past that a backend may estimate it, and says so.
+// `count=1` adds `count: {value, exact}`: how many sessions match, in about
+// the listing's time: exact up to 10,000 where that is quick, else a backend
+// may estimate it, and says so. `count=exact` is exact up to 10,000 even where
+// counting takes longer (seconds at most; past that, still an estimate): the
+// viewer asks it, with limit=1, after showing the page and an estimate.
 import {HttpError} from '../lib/httpError';
 import {sessionSummary} from './sessionSummary';
 import type {SessionFilter, SessionQuery} from '../storage/storage';
@@ -25,14 +28,14 @@ const MAX_LIMIT = 1000;
 
 export const handleListSessions: Handler = async ({url, who}, collector) => {
   const query = parseQuery(url.searchParams);
-  const counting = wantsCount(url.searchParams);
+  const counting = countAsked(url.searchParams);
   // A key limited to some projects lists only theirs.
   if (who!.projects) query.projects = who!.projects;
   const {before, cursor, limit, ...filter} = query;
   // One more than the page: whether there is a next one.
   const [sessions, count] = await Promise.all([
     collector.storage.listSessions({...query, limit: limit + 1}),
-    counting ? collector.storage.countSessions(filter satisfies SessionFilter) : undefined,
+    counting ? collector.storage.countSessions(filter satisfies SessionFilter, {patient: counting === 'exact'}) : undefined,
   ]);
   const page = sessions.slice(0, limit);
   const nextCursor = sessions.length > limit ? encodeCursor(page[page.length - 1]) : null;
@@ -44,10 +47,13 @@ export const handleListSessions: Handler = async ({url, who}, collector) => {
   return {status: 200, json: {sessions: page.map(sessionSummary), nextCursor, ...(counted && {count: counted})}};
 };
 
-function wantsCount(params: URLSearchParams): boolean {
+/** Whether to count the matches too, and how: 'quick' (count=1) or 'exact'. */
+function countAsked(params: URLSearchParams): 'quick' | 'exact' | undefined {
   const count = params.get('count');
-  if (count !== null && count !== '1' && count !== '0') throw new HttpError(400, '"count" must be 1 (count the matching sessions too) or 0');
-  return count === '1';
+  if (count === null || count === '0') return undefined;
+  if (count === '1') return 'quick';
+  if (count === 'exact') return 'exact';
+  throw new HttpError(400, '"count" must be 1 (count the matching sessions too, or estimate where counting is slow), exact (count up to 10,000 even when slow) or 0');
 }
 
 function parseQuery(params: URLSearchParams): SessionQuery {

@@ -65,10 +65,20 @@ export interface SessionQuery extends SessionFilter {
 /** Up to this many matching sessions are counted exactly; past it a backend may estimate. */
 export const EXACT_COUNT_LIMIT = 10_000;
 
-/** How many sessions match a filter: `exact`, or an estimate (only ever past EXACT_COUNT_LIMIT). */
+/** How many sessions match a filter: `exact`, or an estimate (past EXACT_COUNT_LIMIT, or below it when counting was not worth its time: see CountOptions). */
 export interface SessionCount {
   value: number;
   exact: boolean;
+}
+
+/**
+ * `patient`: exact up to EXACT_COUNT_LIMIT even where counting takes longer
+ * than the listing (seconds at most: past that, still an estimate). Without
+ * it, a backend may estimate a count it cannot make in about the listing's
+ * time, also below the limit, and says so.
+ */
+export interface CountOptions {
+  patient?: boolean;
 }
 
 /** What a handshake or a batch changes in a session; see `applySessionChange`. */
@@ -195,8 +205,8 @@ export interface Storage {
   sessionForBatch?(sessionID: string, pageID: number): Promise<BatchSession | undefined>;
   /** Newest first, by startedAt then sessionID (both descending). Answered without reading any event. */
   listSessions(query: SessionQuery): Promise<Session[]>;
-  /** How many sessions match: exact up to EXACT_COUNT_LIMIT at least. Answered without reading any event. */
-  countSessions(filter: SessionFilter): Promise<SessionCount>;
+  /** How many sessions match: exact up to EXACT_COUNT_LIMIT at least where counting is quick, or `patient`. Answered without reading any event. */
+  countSessions(filter: SessionFilter, options?: CountOptions): Promise<SessionCount>;
   /** Adds the next page (pageID 1, 2, 3…); resolves once stored durably. */
   addPage(sessionID: string, page: NewPage): Promise<Page>;
   /**

@@ -1,9 +1,10 @@
 // GET /api/sessions: the cursor (nextCursor, passed back as ?cursor=), the
-// count (?count=1), and the refusals of what they cannot use. The storage
+// count (?count=1, ?count=exact), and the refusals of what they cannot use. The storage
 // behind them is tested on every backend by storage/test/conformance.ts.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {createFileStorage} from '../storage/file/createFileStorage';
+import type {CountOptions} from '../storage/storage';
 import {collectorFor, getJson, tempDir} from './helpers';
 
 const base = Date.UTC(2026, 0, 1);
@@ -23,6 +24,13 @@ for (let i = 0; i < 12; i++) {
   });
   made.push(session.sessionID);
 }
+// What each count asked of the storage.
+const countsAsked: Array<CountOptions | undefined> = [];
+const countSessions = storage.countSessions;
+storage.countSessions = (filter, options) => {
+  countsAsked.push(options);
+  return countSessions(filter, options);
+};
 const {url} = await collectorFor({storage});
 
 async function pageThrough(query: string): Promise<Array<Array<{sessionID: string; startedAt: number}>>> {
@@ -66,6 +74,13 @@ test('count=1 adds how many sessions match, exactly; without it there is no coun
   assert.equal((await getJson(url, '/api/sessions')).json.count, undefined);
 });
 
+test('count=exact asks the storage for a patient count (exact up to 10,000 even when slow), count=1 for a quick one', async () => {
+  countsAsked.length = 0;
+  assert.deepEqual((await getJson(url, '/api/sessions?count=exact&limit=1&meta=plan:pro')).json.count, {value: 4, exact: true});
+  assert.deepEqual((await getJson(url, '/api/sessions?count=1&limit=1')).json.count, {value: 12, exact: true});
+  assert.deepEqual(countsAsked, [{patient: true}, {patient: false}]);
+});
+
 test('a cursor the collector did not give is refused with 400 and a reason, so is a cursor with before', async () => {
   const refused = async (query: string, reason: RegExp) => {
     const {status, json} = await getJson(url, `/api/sessions?${query}`);
@@ -77,6 +92,6 @@ test('a cursor the collector did not give is refused with 400 and a reason, so i
     await refused(`cursor=${encodeURIComponent(cursor)}`, /"cursor" is not one this collector gave: pass the nextCursor of the previous page unchanged/);
   }
   await refused(`cursor=${encoded([base, 'paged-03'])}&before=${base}`, /"cursor" and "before"/);
-  await refused('count=yes', /"count" must be 1/);
+  await refused('count=yes', /"count" must be 1 .*, exact .* or 0/);
   await refused('url=ab', /"url" must be at least 3 characters/);
 });

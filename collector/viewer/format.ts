@@ -1,4 +1,5 @@
 // How times, offsets and sizes read in the viewer.
+import type {SessionCount} from './types';
 
 export const formatTime = (ms: number) => new Date(ms).toLocaleString();
 
@@ -24,9 +25,10 @@ export function formatBytes(bytes: number): string {
 /**
  * How many sessions a listing matches (GET /api/sessions?count=1): "1,234
  * sessions" when counted, "about 2.3 million sessions (estimate)" when the
- * collector estimated it (only ever past 10,000).
+ * collector estimated it (past 10,000, or, until the exact count comes, a
+ * count that would have held up the page).
  */
-export function formatSessionCount({value, exact}: {value: number; exact: boolean}): string {
+export function formatSessionCount({value, exact}: SessionCount): string {
   const noun = value === 1 && exact ? 'session' : 'sessions';
   if (exact) return `${value.toLocaleString('en-US')} ${noun}`;
   return `about ${roughly(value)} ${noun} (estimate)`;

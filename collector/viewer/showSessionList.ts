@@ -1,12 +1,15 @@
 // The sessions list (#/?filters): newest first, with what went wrong in each,
 // filtered by the read API (userID, meta, hasErrors, url, event), and how many
 // sessions match ("1,234 sessions", or "about 2.3 million sessions
-// (estimate)"). "Older sessions" follows the API's cursor. User IDs,
-// metadata and URLs come from whoever sent the session: text only (el).
+// (estimate)"). A count that came as an estimate is asked again, exactly
+// (count=exact), once the page is shown: the collector estimates some small
+// counts that would hold up the page, and those become exact a moment later.
+// "Older sessions" follows the API's cursor. User IDs, metadata and URLs come
+// from whoever sent the session: text only (el).
 import {api} from './api';
 import {el} from './el';
 import {formatDuration, formatSessionCount, formatTime} from './format';
-import type {SessionList, SessionSummary} from './types';
+import type {SessionCount, SessionList, SessionSummary} from './types';
 
 const PAGE_SIZE = 100;
 
@@ -94,10 +97,8 @@ export async function showSessionList(view: HTMLElement, query: URLSearchParams)
     else params.set('cursor', cursor);
     const page = await api<SessionList>(`/api/sessions?${params}`);
     body.append(...page.sessions.map(sessionRow));
-    if (page.count) {
-      count.textContent = formatSessionCount(page.count);
-      count.dataset.exact = String(page.count.exact);
-    }
+    if (page.count) showCount(count, page.count);
+    if (page.count && !page.count.exact) countExactly(count, query);
     cursor = page.nextCursor ?? null;
     if (cursor !== null) view.append(more);
     else more.remove();
@@ -110,4 +111,21 @@ export async function showSessionList(view: HTMLElement, query: URLSearchParams)
   more.addEventListener('click', () => load().catch((error) => view.append(el('p', {class: 'error'}, `Could not load: ${error}`))));
   await load();
   document.body.dataset.view = 'list';
+}
+
+function showCount(count: HTMLElement, value: SessionCount): void {
+  count.textContent = formatSessionCount(value);
+  count.dataset.exact = String(value.exact);
+}
+
+/** The count again, exact up to 10,000 however long that takes (seconds at most); the estimate stays if that fails. */
+function countExactly(count: HTMLElement, query: URLSearchParams): void {
+  const params = new URLSearchParams(query);
+  params.set('limit', '1');
+  params.set('count', 'exact');
+  api<SessionList>(`/api/sessions?${params}`)
+    .then((answer) => {
+      if (answer.count && count.isConnected) showCount(count, answer.count);
+    })
+    .catch(() => {});
 }

@@ -29,12 +29,18 @@ export interface SessionSummary {
   pages: PageSummary[];
 }
 
-/** GET /api/sessions: a page of sessions, where the next one starts, and (asked with count=1) how many match. */
+/** How many sessions match: exact, or an estimate that says so. */
+export interface SessionCount {
+  value: number;
+  exact: boolean;
+}
+
+/** GET /api/sessions: a page of sessions, where the next one starts, and (asked with count=1 or count=exact) how many match. */
 export interface SessionList {
   sessions: SessionSummary[];
   /** Null on the last page; collectors before cursors leave it out. */
   nextCursor?: string | null;
-  count?: {value: number; exact: boolean};
+  count?: SessionCount;
 }
 
 export interface ReplayEvent {

@@ -7,7 +7,7 @@ import type {PoolClient} from 'pg';
 import type {Page, Session} from '../types';
 import {applySessionChange} from '../applySessionChange';
 import {newSessionRecord} from '../newSessionRecord';
-import {SessionErased, SessionGone, type BatchSession, type NewPage, type NewSession, type SessionChange, type SessionFilter, type SessionQuery} from '../storage';
+import {SessionErased, SessionGone, type BatchSession, type CountOptions, type NewPage, type NewSession, type SessionChange, type SessionFilter, type SessionQuery} from '../storage';
 import {countSessions} from './countSessions';
 import type {BatchSessionCache} from './createBatchSessionCache';
 import type {Database, Queryable} from './database';
@@ -73,8 +73,8 @@ export function createPostgresSessionIndex({db, batchSessions, track}: {
       return rows.map(toSession);
     },
 
-    countSessions(filter: SessionFilter) {
-      return transaction((client) => countSessions(runOn(client), filter), READ_ONLY);
+    countSessions(filter: SessionFilter, options?: CountOptions) {
+      return transaction((client) => countSessions(runOn(client), filter, options), READ_ONLY);
     },
 
     async addPage(sessionID: string, input: NewPage): Promise<Page> {
