@@ -5,9 +5,10 @@ import {readdirSync, existsSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import {spawnSync} from 'node:child_process';
 
-// docs/test/ checks the documentation against the repository: its relative
-// links, and docs/architecture.md's tree against the folders.
-const roots = ['collector', 'bundle', 'loader', 'docs'];
+// bench/test/ checks how the figures read what they measure; docs/test/
+// checks the documentation against the repository: its relative links, and
+// docs/architecture.md's tree against the folders.
+const roots = ['collector', 'bundle', 'loader', 'docs', 'bench'];
 const entryPoints = roots
   .map((root) => join(root, 'test'))
   .filter((dir) => existsSync(dir))

@@ -22,9 +22,12 @@ export const observeLongAnimationFrames = () => {
           scripts: frame.scripts.map((script) => ({
             sourceURL: script.sourceURL,
             startTime: script.startTime,
+            // Past the script's compiling, for a script's own run.
+            executionStart: script.executionStart,
             duration: script.duration,
             forcedStyleAndLayoutDuration: script.forcedStyleAndLayoutDuration,
             invoker: script.invoker,
+            invokerType: script.invokerType,
           })),
         });
       }
@@ -54,28 +57,63 @@ export function trackerScriptMatcher(bundleUrl) {
 
 /**
  * One load's frames (readLongAnimationFrames) seen from the tracker: its
- * longest script and that script's forced style and layout, and the longest
- * frame holding any script of the tracker's. 0 when no frame over 50 ms held
- * a tracker script over 5 ms; null without the API.
+ * longest script and that script's forced style and layout, the longest
+ * frame holding any script of the tracker's, and the blocking time its
+ * scripts account for. 0 when no frame over 50 ms held a tracker script over
+ * 5 ms; null without the API.
+ *
+ * The blocking time (`blocking`, given the load's long tasks as
+ * [startTime, duration] pairs from the Long Tasks API): total blocking time
+ * counts each task's time past 50 ms, so a script adds to it only inside a
+ * long task. Each tracker script that ran inside one counts, up to that
+ * task's time past 50 ms (all of the tracker's scripts in it together); a
+ * script that was a short task of its own counts nothing, also inside a long
+ * frame. Scripts under 5 ms are not in the frames, nor the tracker's code
+ * that the page's own scripts call (a patched fetch), so up to 5 ms per long
+ * task may be missed; a script's time includes the style and layout it
+ * forced, which the page would mostly have done anyway a moment later.
+ *
+ * `frameBlocking` is a looser bound: in each frame, the tracker's scripts'
+ * time up to the frame's blocking time, which counts the frame's rendering
+ * too. `beforePaint` (given the first contentful paint's time): the
+ * tracker's script time in frames that began before it, the most that paint
+ * can have waited for the tracker on the main thread.
  */
-export function trackerFrames(frames, isTracker, untilMs = Infinity) {
-  if (!frames) return {longestScript: null, forcedStyleAndLayout: null, invoker: null, longestFrame: null, scripts: null};
+export function trackerFrames(frames, isTracker, untilMs = Infinity, longTasks = null, paintMs = null) {
+  if (!frames) return {longestScript: null, forcedStyleAndLayout: null, invoker: null, longestFrame: null, scripts: null, blocking: null, frameBlocking: null, beforePaint: null};
   let longest = null;
   let longestFrame = 0;
   let scripts = 0;
+  let frameBlocking = 0;
+  let beforePaint = paintMs === null ? null : 0;
+  // Each long task's tracker time: [task, ms].
+  const inTasks = new Map();
   for (const frame of frames) {
     if (frame.startTime >= untilMs) continue;
     const own = frame.scripts.filter((script) => isTracker(script.sourceURL));
     if (!own.length) continue;
     longestFrame = Math.max(longestFrame, frame.duration);
     scripts += own.length;
-    for (const script of own) if (!longest || script.duration > longest.duration) longest = script;
+    const ownMs = own.reduce((sum, script) => sum + script.duration, 0);
+    frameBlocking += Math.min(ownMs, frame.blockingDuration);
+    if (paintMs !== null && frame.startTime < paintMs) beforePaint += ownMs;
+    for (const script of own) {
+      if (!longest || script.duration > longest.duration) longest = script;
+      // The two APIs round differently: a millisecond of slack either side.
+      const task = longTasks?.find(([start, duration]) => start <= script.startTime + 1 && script.startTime + script.duration <= start + duration + 1);
+      if (task) inTasks.set(task, (inTasks.get(task) ?? 0) + script.duration);
+    }
   }
+  let blocking = longTasks ? 0 : null;
+  for (const [[, duration], ms] of inTasks) blocking += Math.min(ms, Math.max(0, duration - 50));
   return {
     longestScript: longest ? longest.duration : 0,
     forcedStyleAndLayout: longest ? longest.forcedStyleAndLayoutDuration : 0,
     invoker: longest ? longest.invoker : null,
     longestFrame,
     scripts,
+    blocking,
+    frameBlocking,
+    beforePaint,
   };
 }
