@@ -75,7 +75,8 @@ function writeVersionedBundle(code, map) {
 async function buildTracker() {
   const define = {__TRACKER_VERSION__: JSON.stringify(pkg.version)};
   const bundles = [
-    {entry: 'bundle/index.ts', name: 'tracker.js', format: 'iife'},
+    // Compiled as it streams in: nearly all of it runs as the tracker starts (scripts/browserBundle.mjs).
+    {entry: 'bundle/index.ts', name: 'tracker.js', format: 'iife', compiledOnLoad: true},
     {entry: 'bundle/createTracker.ts', name: 'tracker.mjs', format: 'esm'},
     // captureCanvas's snapshotter, loaded by the bundle only when the option is on.
     {entry: 'bundle/canvas/index.ts', name: 'tracker-canvas.js', format: 'iife'},
