@@ -76,8 +76,9 @@ export function trackerScriptMatcher(bundleUrl) {
  * `frameBlocking` is a looser bound: in each frame, the tracker's scripts'
  * time up to the frame's blocking time, which counts the frame's rendering
  * too. `beforePaint` (given the first contentful paint's time): the
- * tracker's script time in frames that began before it, the most that paint
- * can have waited for the tracker on the main thread.
+ * tracker's script time in frames that began before it, what that paint can
+ * have waited for the tracker on the main thread, as far as frames over
+ * 50 ms show it.
  */
 export function trackerFrames(frames, isTracker, untilMs = Infinity, longTasks = null, paintMs = null) {
   if (!frames) return {longestScript: null, forcedStyleAndLayout: null, invoker: null, longestFrame: null, scripts: null, blocking: null, frameBlocking: null, beforePaint: null};
