@@ -104,8 +104,9 @@ function checkElementMethodsAsMethods(source) {
  * Chrome 136): every function is compiled while the file streams in, off the
  * main thread, instead of on the main thread at its first call. For a file
  * whose functions mostly run as it starts: on the 20,000-element page of
- * bench figure 2 the tracker's first script went from 12 to 7 ms (median of
- * 16 loads each, bench/NOTES.md). Other engines read a comment.
+ * bench figure 2 the tracker's first script went from 12.0 and 12.9 ms to
+ * 6.5 and 7.2 (medians of 8 loads, two alternated pairs, bench/NOTES.md).
+ * Other engines read a comment.
  */
 export async function buildBrowserBundle({entry, name, format = 'iife', define = {}, sliceSnapshot = true, compiledOnLoad = false}) {
   const result = await build({
