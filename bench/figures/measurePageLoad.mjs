@@ -154,10 +154,10 @@ export async function measurePageLoad({site, collector, options, bundleUrl, prog
       pageRows.push({metric: label(text), unit: 'ms', baseline, value, ratio: ratio(value, baseline), goal});
     }
     // Attributed: a paint waits for a script of the tracker's on the main
-    // thread at most as long as it runs, so its script time before the first
-    // contentful paint bounds the delay, whatever the page's own FCP does.
-    // Only as Long Animation Frames see it: a script in a frame under 50 ms
-    // is not in them, so this is no bound where one ran before the paint.
+    // thread at most as long as it runs, so the page's FCP plus the tracker's
+    // script time before it, whatever the page's own FCP does. That time is
+    // what Long Animation Frames show: a script in a frame under 50 ms is
+    // not in them, so this is not a bound.
     const fcpNone = pick(none, metric('fcp'));
     const beforePaint = pick(tracker, (sample) => sample.tracker.beforePaint);
     pageRows.push({
