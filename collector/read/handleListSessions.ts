@@ -19,7 +19,7 @@
 // viewer asks it, with limit=1, after showing the page and an estimate.
 import {HttpError} from '../lib/httpError';
 import {sessionSummary} from './sessionSummary';
-import type {SessionFilter, SessionQuery} from '../storage/storage';
+import type {SessionCount, SessionFilter, SessionQuery} from '../storage/storage';
 import type {Handler} from '../http/route';
 import {decodeCursor, encodeCursor} from './sessionCursor';
 
@@ -32,10 +32,15 @@ export const handleListSessions: Handler = async ({url, who}, collector) => {
   // A key limited to some projects lists only theirs.
   if (who!.projects) query.projects = who!.projects;
   const {before, cursor, limit, ...filter} = query;
-  // One more than the page: whether there is a next one.
-  const [sessions, count] = await Promise.all([
+  const countNow = () => collector.storage.countSessions(filter satisfies SessionFilter, {patient: counting === 'exact'});
+  // One more than the page: whether there is a next one. The count beside
+  // it, where each has a connection of its own; after it where both are
+  // passes over the same sessions in memory, so that a list that went
+  // through all of them spares the count's pass (below).
+  const inTurn = collector.storage.filtersInMemory === true;
+  const [sessions, countBeside] = await Promise.all([
     collector.storage.listSessions({...query, limit: limit + 1}),
-    counting ? collector.storage.countSessions(filter satisfies SessionFilter, {patient: counting === 'exact'}) : undefined,
+    counting && !inTurn ? countNow() : undefined,
   ]);
   const page = sessions.slice(0, limit);
   const nextCursor = sessions.length > limit ? encodeCursor(page[page.length - 1]) : null;
@@ -43,7 +48,12 @@ export const handleListSessions: Handler = async ({url, who}, collector) => {
   // whatever a backend estimated (it may, for a few matches that are costly
   // to count). Nor is an estimate below what the page shows.
   const wholeList = nextCursor === null && !cursor && before === undefined;
-  const counted = count && (wholeList ? {value: page.length, exact: true} : count.exact ? count : {value: Math.max(count.value, page.length), exact: false});
+  let counted: SessionCount | undefined;
+  if (counting && wholeList) counted = {value: page.length, exact: true};
+  else if (counting) {
+    const count = countBeside ?? (await countNow());
+    counted = count.exact ? count : {value: Math.max(count.value, page.length), exact: false};
+  }
   return {status: 200, json: {sessions: page.map(sessionSummary), nextCursor, ...(counted && {count: counted})}};
 };
 

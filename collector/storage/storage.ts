@@ -192,6 +192,12 @@ export type BatchSession = Pick<Session, 'sessionID' | 'projectKey' | 'assistOnl
 export interface Storage {
   /** The backend stores a batch's `gzip` when it has one, and then needs no `body`. */
   readonly keepsGzip?: boolean;
+  /**
+   * The backend lists and counts by passing over its sessions in memory, on
+   * the one thread: asked both, the listing is asked first, and a list that
+   * holds every match is the count (handleListSessions.ts).
+   */
+  readonly filtersInMemory?: boolean;
   /** Resolves once the session is stored durably. */
   createSession(session: NewSession): Promise<Session>;
   getSession(sessionID: string): Promise<Session | undefined>;

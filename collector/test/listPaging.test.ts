@@ -81,6 +81,19 @@ test('count=exact asks the storage for a patient count (exact up to 10,000 even 
   assert.deepEqual(countsAsked, [{patient: true}, {patient: false}]);
 });
 
+test('on the file backend, a first page that holds every match is the count, and the storage is not asked to count again', async () => {
+  countsAsked.length = 0;
+  // Every match on the page: no count asked.
+  assert.deepEqual((await getJson(url, '/api/sessions?count=1&meta=plan:pro')).json.count, {value: 4, exact: true});
+  assert.deepEqual((await getJson(url, '/api/sessions?count=exact&meta=plan:gold')).json.count, {value: 0, exact: true});
+  assert.deepEqual(countsAsked, []);
+  // A page with more after it, or a later page: counted.
+  assert.deepEqual((await getJson(url, '/api/sessions?count=1&limit=3&meta=plan:pro')).json.count, {value: 4, exact: true});
+  const {json} = await getJson(url, '/api/sessions?limit=2');
+  assert.deepEqual((await getJson(url, `/api/sessions?count=1&cursor=${encodeURIComponent(json.nextCursor)}`)).json.count, {value: 12, exact: true});
+  assert.deepEqual(countsAsked, [{patient: false}, {patient: false}]);
+});
+
 test('a cursor the collector did not give is refused with 400 and a reason, so is a cursor with before', async () => {
   const refused = async (query: string, reason: RegExp) => {
     const {status, json} = await getJson(url, `/api/sessions?${query}`);

@@ -114,6 +114,7 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
 
   return {
     keepsGzip: true,
+    filtersInMemory: true,
 
     async createSession(input: NewSession): Promise<Session> {
       if (index.sessions.has(input.sessionID) || index.erased.has(input.sessionID)) throw new Error(`session ${input.sessionID} exists already`);
