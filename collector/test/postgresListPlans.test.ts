@@ -16,7 +16,8 @@ import {migrate} from '../storage/postgres/migrate';
 import {MIGRATIONS} from '../storage/postgres/migrations';
 import type {Run} from '../storage/postgres/planner';
 import {toSession} from '../storage/postgres/sessionRow';
-import {urlSearchText} from '../storage/postgres/urlIndexConditions';
+import {countUrlCandidates, urlIndexConditions, urlSearchText} from '../storage/postgres/urlIndexConditions';
+import {render, sqlParams} from '../storage/postgres/sessionFilterSql';
 import type {BlobStore} from '../storage/s3/blobStore';
 import {sessionMatches} from '../storage/sessionMatches';
 import {skipWithoutPostgres, startPostgresCluster, type PostgresCluster} from '../storage/test/postgresCluster';
@@ -203,6 +204,43 @@ describe('the listing on 200,000 sessions: PostgreSQL', {skip: skipWithoutPostgr
       cursor = {startedAt: Number(last.started_at), sessionID: last.session_id};
     }
     assert.deepEqual(seen, expected);
+  });
+
+  test("a URL's candidates are counted off its index, and the transaction goes on as it was", async () => {
+    const settings = "SELECT current_setting('enable_seqscan') AS seqscan, current_setting('enable_indexscan') AS indexscan, current_setting('statement_timeout') AS timeout";
+    const {result} = await recorded(async (run) => {
+      const before = (await run(settings)).rows[0];
+      const {index} = await urlIndexConditions(run, SEEDED.rareUrl, TOTAL);
+      const counted = await countUrlCandidates(run, index);
+      return {before, after: (await run(settings)).rows[0], counted, index};
+    });
+    assert.deepEqual(result.after, result.before);
+    // The index's candidates: the sessions whose URL text holds every trigram of every fragment asked.
+    const {param, values} = sqlParams();
+    render(result.index, param);
+    const trigrams = (values as string[]).flatMap((pattern) => {
+      const fragment = pattern.slice(1, -1);
+      return Array.from({length: fragment.length - 2}, (_, i) => fragment.slice(i, i + 3));
+    });
+    assert.ok(trigrams.length, 'the rare URL is asked of its index');
+    const {rows} = await db.query(
+      `SELECT count(*)::int AS count FROM sessions WHERE ${trigrams.map((_, i) => `strpos(lower(session_url_search_text(urls)), $${i + 1}) > 0`).join(' AND ')}`,
+      trigrams,
+    );
+    assert.ok(rows[0].count > 0);
+    assert.equal(result.counted, rows[0].count);
+  });
+
+  test("a count of a URL's candidates that would take longer than its budget gives up, and the transaction goes on as it was", async () => {
+    const {result, statements} = await recorded(async (run) => {
+      // On most sessions: its bitmap takes milliseconds to build.
+      const {index} = await urlIndexConditions(run, '/product/', TOTAL);
+      const counted = await countUrlCandidates(run, index, 1);
+      return {counted, timeout: (await run("SELECT current_setting('statement_timeout') AS timeout")).rows[0].timeout};
+    });
+    assert.equal(result.counted, undefined);
+    assert.equal(result.timeout, '0');
+    assert.ok(statements.some((statement) => statement.text === 'ROLLBACK TO SAVEPOINT url_candidates'));
   });
 
   test('the URL index holds what urlSearchText says it does', async () => {

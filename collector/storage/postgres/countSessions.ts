@@ -37,7 +37,7 @@
 // ends it early.
 import {EXACT_COUNT_LIMIT, type CountOptions, type SessionCount, type SessionFilter} from '../storage';
 import {chooseIndexes, type ChosenIndexes} from './chooseIndexes';
-import {avoidWalkingPlans, estimatedSessions, listingSettings, planRows, type Run} from './planner';
+import {avoidWalkingPlans, estimatedSessions, isStatementTimeout, listingSettings, planRows, type Run} from './planner';
 import {checks, newestFirst, orderedSql, render, sessionFilterSql, sqlParams, throughIndexes, where, type FilterSql} from './sessionFilterSql';
 import {urlIndexConditions} from './urlIndexConditions';
 
@@ -132,9 +132,8 @@ async function withinBudget(run: Run, budgetMs: number, count: () => Promise<num
     await run('RELEASE SAVEPOINT counting');
     return counted;
   } catch (error) {
-    // 57014: cancelled at the statement timeout (the storage wraps it as StorageUnavailable). Anything else is an error.
-    const code = ((error as Error).cause as {code?: string} | undefined)?.code ?? (error as {code?: string}).code;
-    if (code !== '57014') throw error;
+    // Cancelled at the statement timeout; anything else is an error.
+    if (!isStatementTimeout(error)) throw error;
     await run('ROLLBACK TO SAVEPOINT counting');
     return null;
   }

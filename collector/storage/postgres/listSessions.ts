@@ -14,10 +14,12 @@
 //
 // 1. The estimates. How many sessions the most selective filter leads to
 //    through its index (chooseIndexes.ts: the planner's statistics, or for
-//    a URL a sample). A row walked is one of the 18 or so on each page of
-//    the table, read in the order they were written; a row an index leads
-//    to is a page of its own, somewhere: about INDEX_ROW_COST times dearer.
-//    When that filter is rare enough, the indexes go first (3).
+//    a URL a sample, and near the line between walking and the indexes, the
+//    URL index's own count of its candidates). A row walked is one of the
+//    18 or so on each page of the table, read in the order they were
+//    written; a row an index leads to is a page of its own, somewhere:
+//    about INDEX_ROW_COST times dearer. When that filter is rare enough,
+//    the indexes go first (3).
 // 2. The walk. The newest sessions the ordered conditions allow
 //    (sessionFilterSql.ts: down the index of the user, of the sessions with
 //    problems, of the project…, or of all sessions), or those of one
@@ -40,7 +42,7 @@ import type {SessionCursor, SessionQuery} from '../storage';
 import {chooseIndexes, type ChosenIndexes} from './chooseIndexes';
 import {avoidWalkingPlans, estimatedSessions, listingSettings, type Run} from './planner';
 import {checks, keysetSql, newestFirst, orderedSql, render, sessionFilterSql, sqlParams, throughIndexes, where, type FilterSql, type GinFilter} from './sessionFilterSql';
-import {urlIndexConditions} from './urlIndexConditions';
+import {countUrlCandidates, urlIndexConditions} from './urlIndexConditions';
 
 const FIRST_WINDOW = 5_000;
 /** The least a later window of the walk reads. */
@@ -49,6 +51,8 @@ const MIN_WINDOW = 2_000;
 const MAX_WINDOW = 250_000;
 /** What a row reached through an index costs, against a row walked (measured: bench/NOTES.md, figure 12). */
 const INDEX_ROW_COST = 4;
+/** A URL estimated at up to this many times the bound below which the indexes go first has its candidates counted. */
+const COUNT_URL_CANDIDATES_BELOW = 4;
 
 /** A session's pages as JSON, built by the database, for the session aliased `alias`. */
 export const pagesJson = (alias: string) => `coalesce((
@@ -71,19 +75,32 @@ export async function listSessions(run: Run, query: SessionQuery): Promise<Array
 
   const sessions = await estimatedSessions(run);
   if (filter.url) Object.assign(filter.url, await urlIndexConditions(run, filter.url.needle, sessions));
-  const indexes = await chooseIndexes(run, filter);
-  const tag = tagToWalk(filter, indexes, sessions);
-  // A row a tag leads to is a page of its own, somewhere.
-  const rowCost = tag ? INDEX_ROW_COST : 1;
-  const found: Array<Record<string, any>> = [];
-  let cursor = query.cursor;
+  let indexes = await chooseIndexes(run, filter);
   // Walked only if the indexes could lead to more rows than the walk would
   // likely read, matches spread evenly: it reads limit × sessions ÷ matches
   // rows, and that is less than INDEX_ROW_COST × matches past the square
   // root of their quotient (16,000 rows on 10,000,000 sessions). Below it
   // the indexes go first, their cost bounded by it whatever the estimate of
   // the walk's.
-  if (indexes.rows > Math.sqrt((query.limit * sessions) / INDEX_ROW_COST)) {
+  const bound = Math.sqrt((query.limit * sessions) / INDEX_ROW_COST);
+  // A rare URL's estimate, from its sample, is about one in a thousand
+  // sessions however rare it is: above the bound on millions. Near it, the
+  // URL index says how many (a few milliseconds, where the walk that the
+  // estimate would start reads 5,000 rows for nothing).
+  const url = filter.url;
+  if (url?.rows !== undefined && indexes.rows === url.rows && url.rows > bound && url.rows <= COUNT_URL_CANDIDATES_BELOW * bound) {
+    const counted = await countUrlCandidates(run, url.index);
+    if (counted !== undefined) {
+      url.rows = counted;
+      indexes = await chooseIndexes(run, filter);
+    }
+  }
+  const tag = tagToWalk(filter, indexes, sessions);
+  // A row a tag leads to is a page of its own, somewhere.
+  const rowCost = tag ? INDEX_ROW_COST : 1;
+  const found: Array<Record<string, any>> = [];
+  let cursor = query.cursor;
+  if (indexes.rows > bound) {
     let scanned = 0;
     let window = FIRST_WINDOW;
     for (;;) {

@@ -36,3 +36,9 @@ export async function listingSettings(run: Run): Promise<void> {
 export async function avoidWalkingPlans(run: Run): Promise<void> {
   await run("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)");
 }
+
+/** Whether a statement was cancelled at its statement_timeout (57014; the storage wraps it as StorageUnavailable). */
+export function isStatementTimeout(error: unknown): boolean {
+  const code = ((error as Error).cause as {code?: string} | undefined)?.code ?? (error as {code?: string}).code;
+  return code === '57014';
+}

@@ -23,8 +23,8 @@
 // tells which of the needle's trigrams are frequent, and the index is asked
 // only for the runs of rare ones. A needle made of frequent trigrams alone
 // is asked whole.
-import type {Run} from './planner';
-import type {Condition} from './sessionFilterSql';
+import {isStatementTimeout, type Run} from './planner';
+import {render, sqlParams, type Condition} from './sessionFilterSql';
 
 // The same characters, to the same letters, as session_url_search_text in migrations.ts.
 const REPLACEMENTS: Array<[string, string]> = [['/', 'q'], ['.', 'z'], ['-', 'x'], ['_', 'j'], ['?', 'k'], ['=', 'v'], ['&', 'w'], [':', 'y'], ['%', 'f']];
@@ -113,4 +113,52 @@ async function sampleTrigrams(run: Run, words: string[], sessions: number): Prom
   );
   const {sampled, hits} = rows[0];
   return {sampled, hits: new Map(trigrams.map((trigram, i) => [trigram, hits[i]]))};
+}
+
+/** What a count of the URL index's candidates may take: less than the walk it may spare (18 ms on 10,000,000 sessions). */
+const CANDIDATES_BUDGET_MS = 10;
+
+interface PlanNode {
+  'Node Type': string;
+  'Actual Rows'?: number;
+  Plans?: PlanNode[];
+}
+
+/**
+ * How many sessions the URL's index conditions lead to, read off the index
+ * itself, where the sample can only say "fewer than one in its thousand
+ * sessions": on 10,000,000 sessions, 3,650 and 23,000 alike. A bitmap scan
+ * builds its bitmap whole before it fetches a row, and EXPLAIN ANALYZE says
+ * how many entries that bitmap held; the statement fetches one row. Undefined
+ * when it would take longer than `budgetMs` (more of them than the sample
+ * said), or when no bitmap of the index was made (an index still being built).
+ */
+export async function countUrlCandidates(run: Run, index: Condition[], budgetMs = CANDIDATES_BUDGET_MS): Promise<number | undefined> {
+  if (!index.length) return undefined;
+  const {param, values} = sqlParams();
+  // The settings, and a cancelled statement, end with the savepoint: the transaction goes on as it was.
+  await run('SAVEPOINT url_candidates');
+  try {
+    await run(
+      `SELECT set_config('statement_timeout', '${Math.round(budgetMs)}', true), set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`,
+    );
+    const {rows} = await run<{'QUERY PLAN': Array<{Plan: PlanNode}>}>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) SELECT 1 FROM sessions s WHERE ${render(index, param).join(' AND ')} LIMIT 1`,
+      values,
+    );
+    return bitmapEntries(rows[0]['QUERY PLAN'][0].Plan);
+  } catch (error) {
+    if (!isStatementTimeout(error)) throw error;
+    return undefined;
+  } finally {
+    await run('ROLLBACK TO SAVEPOINT url_candidates');
+  }
+}
+
+/** The entries of the plan's bitmap: of its index scan, or at most the fewest of those it intersects. */
+function bitmapEntries(node: PlanNode): number | undefined {
+  if (node['Node Type'] === 'Bitmap Index Scan') return node['Actual Rows'];
+  const below = (node.Plans ?? []).map(bitmapEntries).filter((entries): entries is number => entries !== undefined);
+  if (!below.length) return undefined;
+  return node['Node Type'] === 'BitmapAnd' ? Math.min(...below) : below.reduce((sum, entries) => sum + entries, 0);
 }
