@@ -23,7 +23,7 @@
 // tells which of the needle's trigrams are frequent, and the index is asked
 // only for the runs of rare ones. A needle made of frequent trigrams alone
 // is asked whole.
-import {isStatementTimeout, type Run} from './planner';
+import {avoidWalkingPlans, isStatementTimeout, type Run} from './planner';
 import {render, sqlParams, type Condition} from './sessionFilterSql';
 
 // The same characters, to the same letters, as session_url_search_text in migrations.ts.
@@ -139,9 +139,8 @@ export async function countUrlCandidates(run: Run, index: Condition[], budgetMs 
   // The settings, and a cancelled statement, end with the savepoint: the transaction goes on as it was.
   await run('SAVEPOINT url_candidates');
   try {
-    await run(
-      `SELECT set_config('statement_timeout', '${Math.round(budgetMs)}', true), set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`,
-    );
+    await run(`SELECT set_config('statement_timeout', '${Math.round(budgetMs)}', true)`);
+    await avoidWalkingPlans(run);
     const {rows} = await run<{'QUERY PLAN': Array<{Plan: PlanNode}>}>(
       `EXPLAIN (ANALYZE, FORMAT JSON) SELECT 1 FROM sessions s WHERE ${render(index, param).join(' AND ')} LIMIT 1`,
       values,
