@@ -14,6 +14,7 @@ import {dashboardPage} from '../lib/dashboardPage.mjs';
 import {median} from '../lib/median.mjs';
 import {ratio} from '../lib/ratio.mjs';
 import {snippetTag} from '../lib/snippetTag.mjs';
+import {probe, startReportServer} from '../lib/loadWithoutDevtools.mjs';
 
 const timeStart = async (variant) => {
   if (variant === 'tracker') {
@@ -46,6 +47,12 @@ const readPageTimes = () => {
   };
 };
 
+// The light page reads its times once start() has settled.
+const readWhenStarted = `async () => {
+  while (window.__benchStartedAt === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+  return (${readPageTimes})();
+}`;
+
 export async function measureStartLatency({browser, site, collector, options, bundleUrl, rawRecorderUrl, progress}) {
   const urls = {
     rrweb: site.put('/start-rrweb.html', dashboardPage({head: `<script src="${rawRecorderUrl}"></script>`})),
@@ -58,13 +65,6 @@ export async function measureStartLatency({browser, site, collector, options, bu
           snippetTag({bundleUrl, ingestPoint: collector.url}) +
           '<script>tracker.start().then(function () { window.__benchStartedAt = performance.now(); });</script>',
       }),
-    ),
-    // The same start on a page that leaves the main thread free: what start() itself takes.
-    light: site.put(
-      '/start-light.html',
-      '<!doctype html><html><head><script>window.__benchSnippetAt = performance.now();</script>' +
-        snippetTag({bundleUrl, ingestPoint: collector.url}) +
-        '<script>tracker.start().then(function () { window.__benchStartedAt = performance.now(); });</script></head><body><p>A page with little on it.</p></body></html>',
     ),
   };
 
@@ -120,17 +120,26 @@ export async function measureStartLatency({browser, site, collector, options, bu
   }
   progress('start latency: first batch done');
 
+  const reports = await startReportServer();
   const light = [];
-  for (let rep = 0; rep < options.firstBatchReps; rep++) {
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(urls.light, {waitUntil: 'load'});
-      await page.waitForFunction(() => window.__benchStartedAt !== undefined, null, {polling: 10, timeout: 30_000});
-      light.push(await page.evaluate(readPageTimes));
-    } finally {
-      await context.close();
+  try {
+    // The same start on a page that leaves the main thread free: what start()
+    // itself takes, in a Chromium with no DevTools protocol client attached
+    // (one makes fetch() slower: lib/loadWithoutDevtools.mjs).
+    const lightUrl = site.put(
+      '/start-light.html',
+      '<!doctype html><html><head>' +
+        probe({reportUrl: reports.url, setup: [], read: readWhenStarted, untilMs: 0}) +
+        '<script>window.__benchSnippetAt = performance.now();</script>' +
+        snippetTag({bundleUrl, ingestPoint: collector.url}) +
+        '<script>tracker.start().then(function () { window.__benchStartedAt = performance.now(); });</script></head><body><p>A page with little on it.</p></body></html>',
+    );
+    for (let rep = 0; rep < options.firstBatchReps; rep++) {
+      const report = await reports.load(lightUrl, 20_000);
+      if (report) light.push(report);
     }
+  } finally {
+    await reports.stop();
   }
 
   const pick = (key) => median(firstBatch.map((sample) => sample[key]));
