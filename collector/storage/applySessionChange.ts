@@ -1,5 +1,6 @@
 import type {SessionChange} from './storage';
 import type {Session} from './types';
+import {forgetUrlText} from './urlText';
 
 // Metadata is the site's to fill, from the page: a bound keeps one session's
 // record small however the page misbehaves. The same goes for the URLs
@@ -31,7 +32,7 @@ export function applySessionChange(session: Session, change: SessionChange): voi
   if (change.deadClicks) session.deadClickCount += change.deadClicks;
   if (change.errorClicks) session.errorClickCount += change.errorClicks;
   if (change.trigger) session.trigger = change.trigger;
-  addDistinct(session.urls, change.urls, MAX_URLS, MAX_URL_LENGTH);
+  if (addDistinct(session.urls, change.urls, MAX_URLS, MAX_URL_LENGTH)) forgetUrlText(session);
   addDistinct(session.eventNames, change.eventNames, MAX_EVENT_NAMES, MAX_EVENT_NAME_LENGTH);
   if (change.firstEventAt !== undefined && (session.firstEventAt === null || change.firstEventAt < session.firstEventAt)) {
     session.firstEventAt = change.firstEventAt;
@@ -42,12 +43,15 @@ export function applySessionChange(session: Session, change: SessionChange): voi
   if (change.activeAt !== undefined && change.activeAt > session.lastActivityAt) session.lastActivityAt = change.activeAt;
 }
 
-function addDistinct(list: string[], added: string[] | undefined, maxItems: number, maxLength: number): void {
+/** Adds what `list` lacks, within its bounds; whether anything was added. */
+function addDistinct(list: string[], added: string[] | undefined, maxItems: number, maxLength: number): boolean {
+  const before = list.length;
   for (const item of added ?? []) {
-    if (list.length >= maxItems) return;
+    if (list.length >= maxItems) break;
     const cut = item.slice(0, maxLength);
     if (cut && !list.includes(cut)) list.push(cut);
   }
+  return list.length > before;
 }
 
 /**

@@ -9,11 +9,10 @@
 // A filter that matches few sessions is checked against every one of them,
 // twice when the count is asked for too (100,000 on the file backend): it is
 // made once into the checks it needs, cheapest first, and a session's URLs
-// are kept lowercased and joined (a URL lowercased at each check made the
-// URL filter the slowest, 40 ms a pass over 100,000 sessions: bench/NOTES.md,
-// figure 12).
+// are searched as urlText.ts keeps them.
 import type {SessionFilter} from './storage';
 import type {Session} from './types';
+import {trigramTest, urlText} from './urlText';
 
 export function sessionMatches(session: Session, filter: SessionFilter): boolean {
   return sessionMatcher(filter)(session);
@@ -32,7 +31,15 @@ export function sessionMatcher(filter: SessionFilter): (session: Session) => boo
   if (url !== undefined) {
     const needle = url.toLowerCase();
     // Joined by newlines, a match cannot span two URLs unless the needle holds one.
-    checks.push(needle.includes('\n') ? (session) => session.urls.some((visited) => visited.toLowerCase().includes(needle)) : (session) => urlText(session).includes(needle));
+    const mayHold = trigramTest(needle);
+    checks.push(
+      needle.includes('\n')
+        ? (session) => session.urls.some((visited) => visited.toLowerCase().includes(needle))
+        : (session) => {
+            const known = urlText(session);
+            return mayHold(known.signature) && known.text.includes(needle);
+          },
+    );
   }
   if (checks.length <= 1) return checks[0] ?? (() => true);
   return (session) => checks.every((check) => check(session));
@@ -41,20 +48,3 @@ export function sessionMatcher(filter: SessionFilter): (session: Session) => boo
 export const isFrustrated = (session: Session) => session.rageClickCount > 0 || session.deadClickCount > 0 || session.errorClickCount > 0;
 
 export const hasErrors = (session: Session) => session.errorCount > 0 || session.consoleErrorCount > 0 || session.failedRequestCount > 0;
-
-// Kept on the session's record under a symbol, as a property that is not
-// enumerable: session.json (JSON.stringify) and copies ({...session}) never
-// see it. A WeakMap keyed by the record was as slow as lowercasing each URL
-// again; this is a property read. A session's URLs only grow
-// (applySessionChange.ts): the text is made again when there are more.
-const URL_TEXT = Symbol('lowercased URLs');
-
-function urlText(session: Session): string {
-  const record = session as Session & {[URL_TEXT]?: {count: number; text: string}};
-  let known = record[URL_TEXT];
-  if (!known || known.count !== session.urls.length) {
-    known = {count: session.urls.length, text: session.urls.join('\n').toLowerCase()};
-    Object.defineProperty(record, URL_TEXT, {value: known, writable: true, configurable: true});
-  }
-  return known.text;
-}
