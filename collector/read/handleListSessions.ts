@@ -19,7 +19,8 @@
 // viewer asks it, with limit=1, after showing the page and an estimate.
 import {HttpError} from '../lib/httpError';
 import {sessionSummary} from './sessionSummary';
-import type {SessionCount, SessionFilter, SessionQuery} from '../storage/storage';
+import type {SessionCount, SessionFilter, SessionQuery, Storage} from '../storage/storage';
+import type {Session} from '../storage/types';
 import type {Handler} from '../http/route';
 import {decodeCursor, encodeCursor} from './sessionCursor';
 
@@ -32,16 +33,8 @@ export const handleListSessions: Handler = async ({url, who}, collector) => {
   // A key limited to some projects lists only theirs.
   if (who!.projects) query.projects = who!.projects;
   const {before, cursor, limit, ...filter} = query;
-  const countNow = () => collector.storage.countSessions(filter satisfies SessionFilter, {patient: counting === 'exact'});
-  // One more than the page: whether there is a next one. The count beside
-  // it, where each has a connection of its own; after it where both are
-  // passes over the same sessions in memory, so that a list that went
-  // through all of them spares the count's pass (below).
-  const inTurn = collector.storage.filtersInMemory === true;
-  const [sessions, countBeside] = await Promise.all([
-    collector.storage.listSessions({...query, limit: limit + 1}),
-    counting && !inTurn ? countNow() : undefined,
-  ]);
+  // One more than the page: whether there is a next one.
+  const [sessions, countBeside] = await listAndCount(collector.storage, {...query, limit: limit + 1}, filter, counting);
   const page = sessions.slice(0, limit);
   const nextCursor = sessions.length > limit ? encodeCursor(page[page.length - 1]) : null;
   // A first page that is also the last holds every match: that is the count,
@@ -50,12 +43,23 @@ export const handleListSessions: Handler = async ({url, who}, collector) => {
   const wholeList = nextCursor === null && !cursor && before === undefined;
   let counted: SessionCount | undefined;
   if (counting && wholeList) counted = {value: page.length, exact: true};
-  else if (counting) {
-    const count = countBeside ?? (await countNow());
-    counted = count.exact ? count : {value: Math.max(count.value, page.length), exact: false};
-  }
+  else if (countBeside) counted = countBeside.exact ? countBeside : {value: Math.max(countBeside.value, page.length), exact: false};
   return {status: 200, json: {sessions: page.map(sessionSummary), nextCursor, ...(counted && {count: counted})}};
 };
+
+/**
+ * The page, and the count where asked: beside it where each has a connection
+ * of its own, in the same pass where both are passes over the sessions in
+ * memory (a page that stopped part way and a count after it went over those
+ * sessions twice).
+ */
+async function listAndCount(storage: Storage, query: SessionQuery, filter: SessionFilter, counting: 'quick' | 'exact' | undefined): Promise<[Session[], SessionCount | undefined]> {
+  if (counting && storage.listAndCount) {
+    const {sessions, count} = await storage.listAndCount(query);
+    return [sessions, count];
+  }
+  return Promise.all([storage.listSessions(query), counting ? storage.countSessions(filter, {patient: counting === 'exact'}) : undefined]);
+}
 
 /** Whether to count the matches too, and how: 'quick' (count=1) or 'exact'. */
 function countAsked(params: URLSearchParams): 'quick' | 'exact' | undefined {

@@ -192,12 +192,6 @@ export type BatchSession = Pick<Session, 'sessionID' | 'projectKey' | 'assistOnl
 export interface Storage {
   /** The backend stores a batch's `gzip` when it has one, and then needs no `body`. */
   readonly keepsGzip?: boolean;
-  /**
-   * The backend lists and counts by passing over its sessions in memory, on
-   * the one thread: asked both, the listing is asked first, and a list that
-   * holds every match is the count (handleListSessions.ts).
-   */
-  readonly filtersInMemory?: boolean;
   /** Resolves once the session is stored durably. */
   createSession(session: NewSession): Promise<Session>;
   getSession(sessionID: string): Promise<Session | undefined>;
@@ -213,6 +207,12 @@ export interface Storage {
   listSessions(query: SessionQuery): Promise<Session[]>;
   /** How many sessions match: exact up to EXACT_COUNT_LIMIT at least where counting is quick, or `patient`. Answered without reading any event. */
   countSessions(filter: SessionFilter, options?: CountOptions): Promise<SessionCount>;
+  /**
+   * listSessions and an exact countSessions of the same filter (the cursor
+   * aside), at once: for a backend that lists and counts by passing over its
+   * sessions in memory, on the one thread, in one pass (handleListSessions.ts).
+   */
+  listAndCount?(query: SessionQuery): Promise<{sessions: Session[]; count: SessionCount}>;
   /** Adds the next page (pageID 1, 2, 3…); resolves once stored durably. */
   addPage(sessionID: string, page: NewPage): Promise<Page>;
   /**

@@ -114,7 +114,6 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
 
   return {
     keepsGzip: true,
-    filtersInMemory: true,
 
     async createSession(input: NewSession): Promise<Session> {
       if (index.sessions.has(input.sessionID) || index.erased.has(input.sessionID)) throw new Error(`session ${input.sessionID} exists already`);
@@ -141,6 +140,10 @@ export async function createFileStorage(dataDir: string, options: FileStorageOpt
 
     async countSessions(filter: SessionFilter): Promise<SessionCount> {
       return index.count(filter);
+    },
+
+    async listAndCount(query: SessionQuery) {
+      return index.listAndCount(query);
     },
 
     async addPage(sessionID: string, input: NewPage): Promise<Page> {

@@ -45,6 +45,8 @@ export interface SessionIndex {
   forget(session: Session): void;
   list(query: SessionQuery): Session[];
   count(filter: SessionFilter): SessionCount;
+  /** The page and how many sessions match, in one pass. */
+  listAndCount(query: SessionQuery): {sessions: Session[]; count: SessionCount};
   /** Writes the session's record; one write at a time per session. */
   persist(session: Session, durability: Durability): Promise<void>;
   /** Writes every changed session record, `lanes` at a time; a failure leaves it changed for the next try. */
@@ -122,13 +124,18 @@ export function createSessionIndex({layout, erased, writeback, log}: IndexParts)
     appliedLsn.delete(id);
   }
 
-  function list(query: SessionQuery): Session[] {
+  /** Where the page ends in the timeline: before the cursor's place (or `before`), or at its end. */
+  function pageEnd(query: SessionQuery): number {
     let end = timeline.length;
     if (query.before !== undefined) end = firstStartedAtOrAfter(timeline, query.before);
     if (query.cursor) end = Math.min(end, firstAtOrAfter(timeline, query.cursor));
+    return end;
+  }
+
+  function list(query: SessionQuery): Session[] {
     const matches = sessionMatcher(query);
     const found: Session[] = [];
-    for (let i = end - 1; i >= 0 && found.length < query.limit; i--) {
+    for (let i = pageEnd(query) - 1; i >= 0 && found.length < query.limit; i--) {
       if (matches(timeline[i])) found.push(timeline[i]);
     }
     return found;
@@ -140,6 +147,22 @@ export function createSessionIndex({layout, erased, writeback, log}: IndexParts)
     let value = 0;
     for (const session of timeline) if (matches(session)) value++;
     return {value, exact: true};
+  }
+
+  // The count's pass over every session fills the page as it goes (the
+  // count takes no cursor): a page that stopped part way through, and a
+  // count after it, went over those sessions twice.
+  function listAndCount(query: SessionQuery): {sessions: Session[]; count: SessionCount} {
+    const matches = sessionMatcher(query);
+    const end = pageEnd(query);
+    const found: Session[] = [];
+    let value = 0;
+    for (let i = timeline.length - 1; i >= 0; i--) {
+      if (!matches(timeline[i])) continue;
+      value++;
+      if (i < end && found.length < query.limit) found.push(timeline[i]);
+    }
+    return {sessions: found, count: {value, exact: true}};
   }
 
   function persist(session: Session, durability: Durability): Promise<void> {
@@ -191,6 +214,7 @@ export function createSessionIndex({layout, erased, writeback, log}: IndexParts)
     forget,
     list,
     count,
+    listAndCount,
     persist,
     persistDirty,
     recordWrite: (sessionID) => metadataWrites.get(sessionID),

@@ -254,6 +254,22 @@ export function storageConformance(name: string, open: OpenBackend): void {
         assert.deepEqual(await count({url: 'nowhere', hasErrors: true}), {value: 0, exact: true});
       }));
 
+    test('where a backend lists and counts in one pass, it answers as listing and counting apart would', () =>
+      withBackend(async ({storage}) => {
+        if (!storage.listAndCount) return;
+        const base = Date.UTC(2026, 0, 1);
+        for (let i = 0; i < 9; i++) await storage.createSession(newSession({startedAt: base + Math.floor(i / 3), metadata: {plan: i % 3 ? 'free' : 'pro'}}));
+        const [newest] = await storage.listSessions({limit: 1});
+        const queries = [{limit: 4}, {limit: 20}, {limit: 2, meta: [['plan', 'pro']] as Array<[string, string]>}, {limit: 2, cursor: newest}, {limit: 3, before: base + 2}];
+        for (const query of queries) {
+          const {before, cursor, limit, ...filter} = query as SessionQuery;
+          const apart = {sessions: await storage.listSessions(query), count: await storage.countSessions(filter)};
+          const together = await storage.listAndCount(query);
+          assert.deepEqual(together.sessions.map((s) => s.sessionID), apart.sessions.map((s) => s.sessionID), JSON.stringify({before, cursor, limit}));
+          assert.deepEqual(together.count, apart.count);
+        }
+      }));
+
     test('the listing filters by userID, metadata, errors, visited URL and custom event name', () =>
       withBackend(async ({storage}) => {
         const a = await sessionWithPage(storage, {userID: 'ann', metadata: {plan: 'pro', shard: '1'}});
