@@ -8,6 +8,13 @@
 //     the snippet; its baseline is the page's own load event in the same
 //     loads: below 1, the session is on the collector before the page has
 //     finished loading.
+// (c) start() against one handshake round trip on a page that leaves the main
+//     thread free, in a Chromium with no DevTools client: the time from the
+//     bundle's last byte to its first statement (a copy of the bundle with a
+//     performance mark first, V8's compile hint kept above it), to the
+//     handshake's fetch() call, to its request, and from the answer to
+//     start()'s settling; and, as the browser's own part, a one-line script
+//     loaded by the same snippet: its last byte to its first statement.
 import {alternate} from '../lib/alternate.mjs';
 import {loadInFreshPage} from '../lib/loadInFreshPage.mjs';
 import {dashboardPage} from '../lib/dashboardPage.mjs';
@@ -53,7 +60,29 @@ const readWhenStarted = `async () => {
   return (${readPageTimes})();
 }`;
 
-export async function measureStartLatency({browser, site, collector, options, bundleUrl, rawRecorderUrl, progress}) {
+// The light page's probe: when the handshake's fetch() is called, read with the page's times.
+const noteHandshakeCall = () => {
+  const pageFetch = window.fetch;
+  window.fetch = function (input) {
+    if (String(input).endsWith('/v1/web/start')) window.__benchHandshakeCalled ??= performance.now();
+    return pageFetch.apply(this, arguments);
+  };
+};
+const readSplit = `async () => {
+  const times = await (${readWhenStarted})();
+  const from = window.__benchSnippetAt;
+  const first = performance.getEntriesByName('bench:bundle-first-statement')[0];
+  return {...times, firstStatement: first ? first.startTime - from : null, handshakeCalled: window.__benchHandshakeCalled === undefined ? null : window.__benchHandshakeCalled - from};
+}`;
+const FIRST_STATEMENT = "performance.mark('bench:bundle-first-statement');";
+
+/** The bundle with a mark as its first statement, below V8's compile hint if it has one. */
+export function markFirstStatement(bundle) {
+  const hint = /^\/\/# allFunctionsCalledOnLoad\n/.exec(bundle)?.[0] ?? '';
+  return `${hint}${FIRST_STATEMENT}\n${bundle.slice(hint.length)}`;
+}
+
+export async function measureStartLatency({browser, site, collector, options, bundleUrl, bundles, rawRecorderUrl, progress}) {
   const urls = {
     rrweb: site.put('/start-rrweb.html', dashboardPage({head: `<script src="${rawRecorderUrl}"></script>`})),
     tracker: site.put('/start-tracker.html', dashboardPage({head: snippetTag({bundleUrl, ingestPoint: collector.url})})),
@@ -122,21 +151,28 @@ export async function measureStartLatency({browser, site, collector, options, bu
 
   const reports = await startReportServer();
   const light = [];
+  const floor = [];
   try {
     // The same start on a page that leaves the main thread free: what start()
     // itself takes, in a Chromium with no DevTools protocol client attached
     // (one makes fetch() slower: lib/loadWithoutDevtools.mjs).
-    const lightUrl = site.put(
-      '/start-light.html',
-      '<!doctype html><html><head>' +
-        probe({reportUrl: reports.url, setup: [], read: readWhenStarted, untilMs: 0}) +
-        '<script>window.__benchSnippetAt = performance.now();</script>' +
-        snippetTag({bundleUrl, ingestPoint: collector.url}) +
-        '<script>tracker.start().then(function () { window.__benchStartedAt = performance.now(); });</script></head><body><p>A page with little on it.</p></body></html>',
-    );
+    const lightPage = (path, scriptUrl) =>
+      site.put(
+        path,
+        '<!doctype html><html><head>' +
+          probe({reportUrl: reports.url, setup: [noteHandshakeCall], read: readSplit, untilMs: 0}) +
+          '<script>window.__benchSnippetAt = performance.now();</script>' +
+          snippetTag({bundleUrl: scriptUrl, ingestPoint: collector.url}) +
+          '<script>tracker.start().then(function () { window.__benchStartedAt = performance.now(); });</script></head><body><p>A page with little on it.</p></body></html>',
+      );
+    const lightUrl = lightPage('/start-light.html', site.put('/marked/tracker.js', markFirstStatement(bundles.tracker.toString('utf8'))));
+    // Loaded by the same snippet; it settles the page's wait itself (the stub's start() never settles without the bundle).
+    const floorUrl = lightPage('/start-floor.html', site.put('/floor/tracker.js', `${FIRST_STATEMENT}window.__benchStartedAt = performance.now();\n`));
     for (let rep = 0; rep < options.firstBatchReps; rep++) {
       const report = await reports.load(lightUrl, 20_000);
       if (report) light.push(report);
+      const floorReport = await reports.load(floorUrl, 20_000);
+      if (floorReport) floor.push(floorReport);
     }
   } finally {
     await reports.stop();
@@ -178,8 +214,26 @@ export async function measureStartLatency({browser, site, collector, options, bu
       note: `bundle loaded at ${pick('bundleLoaded')?.toFixed(0)} ms, start() settled at ${pick('startSettled')?.toFixed(0)} ms`,
     },
     startRow('on a page that leaves the main thread free', light, {valueMax: 5}),
+    splitRow(light, floor),
     // Here the page's own parse and layout hold the main thread: the bundle waits to run, and start()'s answer waits to be taken.
     startRow('on the dashboard (the page holds the main thread)', firstBatch),
   ];
-  return {rows, details: {reps: options.startReps, startMs: samples, firstBatchReps: options.firstBatchReps, firstBatch, light}};
+  return {rows, details: {reps: options.startReps, startMs: samples, firstBatchReps: options.firstBatchReps, firstBatch, light, floor}};
+}
+
+// Where the time before the handshake goes on the light page, against the
+// browser's own part: a one-line script's first statement after its last byte.
+function splitRow(light, floor) {
+  const per = (samples, time) => median(samples.map(time).filter((value) => Number.isFinite(value)));
+  const browserPart = per(floor, (sample) => sample.firstStatement - sample.bundleLoaded);
+  const fmt = (value) => (value === null || value === undefined ? '—' : value.toFixed(1));
+  return {
+    metric: "the bundle's first statement after its last byte, on the light page, vs a one-line script's (the browser's part)",
+    unit: 'ms',
+    baseline: browserPart,
+    value: per(light, (sample) => sample.firstStatement - sample.bundleLoaded),
+    note:
+      `${floor.length} and ${light.length} loads, medians: then the handshake's fetch() called ${fmt(per(light, (sample) => sample.handshakeCalled - sample.firstStatement))} ms after the bundle's first statement, ` +
+      `its request started ${fmt(per(light, (sample) => sample.handshakeSent - sample.handshakeCalled))} ms after the call`,
+  };
 }
