@@ -6,10 +6,10 @@
 // the sessions where only an API call failed would hide the failures users
 // report most.
 //
-// A filter that matches few sessions is checked against every one of them,
-// twice when the count is asked for too (100,000 on the file backend): it is
-// made once into the checks it needs, cheapest first, and a session's URLs
-// are searched as urlText.ts keeps them.
+// A filter that matches few sessions, or whose count is asked, is checked
+// against every one of them (100,000 on the file backend): it is made once
+// into the checks it needs, cheapest first, and a session's URLs are
+// searched as urlText.ts keeps them.
 import type {SessionFilter} from './storage';
 import type {Session} from './types';
 import {trigramTest, urlText} from './urlText';
