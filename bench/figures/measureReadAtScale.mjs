@@ -35,7 +35,11 @@ import {percentile} from './measureLive.mjs';
 const CHUNK = 1_000_000;
 const GOAL_MS = {postgres: 100, files: 50};
 
-/** --read-scales 1000000,10000000 | BENCH_READ_SCALES; --read-reps N | BENCH_READ_REPS; --file-sessions N | BENCH_FILE_SESSIONS. */
+/**
+ * --read-scales 1000000,10000000 | BENCH_READ_SCALES (0: the file backend alone); --read-reps N | BENCH_READ_REPS;
+ * --file-sessions N | BENCH_FILE_SESSIONS; --pg-shared-buffers SIZE | BENCH_PG_SHARED_BUFFERS (PostgreSQL's
+ * own default, 128MB, unless given).
+ */
 function readSettings(argv, env, smoke) {
   const flag = (name) => {
     const index = argv.indexOf(`--${name}`);
@@ -47,6 +51,7 @@ function readSettings(argv, env, smoke) {
     scales: scales ? numbers(scales) : smoke ? [20_000] : [1_000_000, 10_000_000],
     reps: Number(flag('read-reps') ?? env.BENCH_READ_REPS ?? (smoke ? 2 : 40)),
     fileSessions: Number(flag('file-sessions') ?? env.BENCH_FILE_SESSIONS ?? (smoke ? 5_000 : 100_000)),
+    sharedBuffers: flag('pg-shared-buffers') ?? env.BENCH_PG_SHARED_BUFFERS ?? null,
   };
 }
 
@@ -342,11 +347,11 @@ export async function measureReadAtScale({options, progress, tmp}) {
     rows.push({metric: 'read at scale', unit: null, baseline: null, value: null, note: 'not measured: PostgreSQL is not installed (the file backend\'s sessions come from the same generator)'});
     return {rows, details};
   }
-  const cluster = await modules.startPostgresCluster();
+  const cluster = await modules.startPostgresCluster({settings: settings.sharedBuffers ? {shared_buffers: settings.sharedBuffers} : {}});
   const env = {...process.env, TRACKER_SECRET: 'bench-secret', AWS_ACCESS_KEY_ID: 'unused', AWS_SECRET_ACCESS_KEY: 'unused', AWS_REGION: 'us-east-1'};
   try {
     for (const total of settings.scales) {
-      const label = `PostgreSQL, ${total.toLocaleString('en-US')} sessions`;
+      const label = `PostgreSQL${settings.sharedBuffers ? ` (shared_buffers ${settings.sharedBuffers})` : ''}, ${total.toLocaleString('en-US')} sessions`;
       const database = await cluster.createDatabase();
       const seeded = await seedDatabase(modules, database, total, progress);
       rows.push({

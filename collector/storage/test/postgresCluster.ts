@@ -79,7 +79,8 @@ function canEnter(dir: string, {uid, gid}: {uid: number; gid: number}): boolean 
   }
 }
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+/** `settings`: more server settings (`-c name=value`), such as the bench's shared_buffers. */
+export async function startPostgresCluster({settings = {}}: {settings?: Record<string, string>} = {}): Promise<PostgresCluster> {
   const bin = findPostgresBinaries();
   if (!bin) throw new Error(POSTGRES_MISSING);
   const asRoot = process.getuid?.() === 0;
@@ -110,6 +111,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       '-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
       // A test cluster: durability of the database itself is not under test.
       '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+      ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ]);
     const child = spawn(postgres, args, {stdio: ['ignore', 'ignore', 'pipe']});
     let output = '';
