@@ -42,7 +42,10 @@ export function sessionMatcher(filter: SessionFilter): (session: Session) => boo
     );
   }
   if (checks.length <= 1) return checks[0] ?? (() => true);
-  return (session) => checks.every((check) => check(session));
+  return (session) => {
+    for (const check of checks) if (!check(session)) return false;
+    return true;
+  };
 }
 
 export const isFrustrated = (session: Session) => session.rageClickCount > 0 || session.deadClickCount > 0 || session.errorClickCount > 0;
