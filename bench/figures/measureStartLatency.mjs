@@ -77,7 +77,7 @@ const readSplit = `async () => {
 const FIRST_STATEMENT = "performance.mark('bench:bundle-first-statement');";
 
 /** The bundle with a mark as its first statement, below V8's compile hint if it has one. */
-export function markFirstStatement(bundle) {
+function markFirstStatement(bundle) {
   const hint = /^\/\/# allFunctionsCalledOnLoad\n/.exec(bundle)?.[0] ?? '';
   return `${hint}${FIRST_STATEMENT}\n${bundle.slice(hint.length)}`;
 }
