@@ -65,6 +65,8 @@ export function createBatcher(options: BatcherOptions) {
     flush,
     /** Hands over what is buffered without sending it (for the hide path). */
     take,
+    /** What is buffered, kept until taken. */
+    peek: () => pending,
   };
 }
 

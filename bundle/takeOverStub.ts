@@ -20,7 +20,7 @@ const QUEUED_METHODS = ['start', 'stop', 'flush', 'setUserID', 'setMetadata'];
 
 function runCall(tracker: LiveTracker, call: QueuedCall): void {
   if (!Array.isArray(call) || call.length === 0) {
-    warn('the snippet is included twice on this page; the bundle was loaded once');
+    warn('the snippet is included twice; the bundle ran once');
     return;
   }
   const [name, args = [], time, resolve] = call;
@@ -29,14 +29,14 @@ function runCall(tracker: LiveTracker, call: QueuedCall): void {
   // The methods the loader queues, called as the page called them.
   if (name === 'event') tracker.eventAt(first as string, second, time);
   else if (QUEUED_METHODS.includes(name)) result = (tracker[name as 'setMetadata'] as (...args: unknown[]) => unknown)(first, second);
-  else warn(`unknown method ${String(name)} was called before the bundle loaded`);
+  else warn(`unknown method ${String(name)} queued by the snippet`);
   resolve?.(result);
 }
 
 export function takeOverStub(win: Window & {tracker?: Stub}): void {
   const stub = win.tracker;
   if (!stub || !Array.isArray(stub._q)) {
-    warn('the bundle was loaded without the snippet; for bundlers, import createTracker from the ES module instead');
+    warn('no snippet on this page: with a bundler, import createTracker from the ES module');
     return;
   }
   if (stub._live) return;

@@ -27,14 +27,17 @@ interface Batch {
   gzip: Uint8Array<ArrayBuffer> | null;
   ready: Promise<void>;
   events: number;
-  firstTimestamp: number;
-  lastTimestamp: number;
+  /** Its first and last events' timestamps. */
+  from: number;
+  to: number;
   sending: Promise<void> | null;
   /** Its request is the worker's, which dies with the page. */
   inWorker?: boolean;
   /** The worker gzips it as it sends it (one round trip); until then `json` is all there is. */
   gzipInWorker?: boolean;
   noKeepalive?: boolean;
+  /** The batcher's events it was cut from on hide (flushOnHide). */
+  source?: EncodedEvents;
 }
 
 export interface Credentials {
@@ -92,8 +95,8 @@ export function createTransport(options: TransportOptions) {
       gzip: null,
       ready: Promise.resolve(),
       events: events.json.length,
-      firstTimestamp: events.timestamps[0],
-      lastTimestamp: events.timestamps[events.timestamps.length - 1],
+      from: events.timestamps[0],
+      to: events.timestamps[events.timestamps.length - 1],
       sending: null,
     };
     if (compress && canCompress) {
@@ -107,7 +110,7 @@ export function createTransport(options: TransportOptions) {
       const inWorker = options.worker?.compress(json);
       batch.ready = (inWorker ? inWorker.catch(() => compressBatch(json)) : compressBatch(json)).then(
         (gzip) => keepGzip(batch, gzip),
-        (error) => warn('compression failed; sending plain JSON', error),
+        (error) => warn('gzip failed; sending plain JSON', error),
       );
     }
     return batch;
@@ -126,7 +129,7 @@ export function createTransport(options: TransportOptions) {
     if (!batch.gzipInWorker || batch.json === null) return;
     await compressBatch(batch.json).then(
       (gzip) => keepGzip(batch, gzip),
-      (error) => warn('compression failed; sending plain JSON', error),
+      (error) => warn('gzip failed; sending plain JSON', error),
     );
   }
 
@@ -157,8 +160,8 @@ export function createTransport(options: TransportOptions) {
       options.onLost({
         events: dropped.reduce((sum, batch) => sum + batch.events, 0),
         batches: dropped.length,
-        from: dropped[0].firstTimestamp,
-        to: dropped[dropped.length - 1].lastTimestamp,
+        from: dropped[0].from,
+        to: dropped[dropped.length - 1].to,
         reason,
       });
     } finally {
@@ -228,8 +231,8 @@ export function createTransport(options: TransportOptions) {
           options.onLost({
             events: batch.events,
             batches: 1,
-            from: batch.firstTimestamp,
-            to: batch.lastTimestamp,
+            from: batch.from,
+            to: batch.to,
             reason: outcome.problem,
           });
         } else if (outcome.kind === 'renew') {
@@ -303,23 +306,33 @@ export function createTransport(options: TransportOptions) {
 
   // The page is being hidden, maybe for good: no time for compression. Send
   // what fits the keepalive budget now, as plain JSON where not compressed yet,
-  // split so that each request fits.
-  function flushOnHide(events: EncodedEvents): void {
-    let start = 0;
-    let size = 2;
-    const closeChunk = (end: number) => {
-      if (end > start) {
-        const part = {json: events.json.slice(start, end), timestamps: events.timestamps.slice(start, end)};
-        outbox.push(makeBatch(part, batchBody(part), false));
-      }
-      start = end;
-      size = 2;
-    };
-    events.json.forEach((json, i) => {
-      if (size + json.length + 1 > KEEPALIVE_BUDGET) closeChunk(i);
-      size += json.length + 1;
-    });
-    closeChunk(events.json.length);
+  // split so that each request fits. Firefox may stop a hide handler at any
+  // point (it cancels a closing tab's running script), then run the next hide
+  // event's: the events enter the outbox in one push, `release` lets the
+  // batcher forget them only then, and a later call finds them there (by
+  // `source`) instead of losing them or cutting them again.
+  function flushOnHide(events: EncodedEvents, release: () => void): void {
+    if (!outbox.some((batch) => batch.source === events)) {
+      const parts: Batch[] = [];
+      let start = 0;
+      let size = 2;
+      const closeChunk = (end: number) => {
+        if (end > start) {
+          const part = {json: events.json.slice(start, end), timestamps: events.timestamps.slice(start, end)};
+          parts.push(makeBatch(part, batchBody(part), false));
+          parts[parts.length - 1].source = events;
+        }
+        start = end;
+        size = 2;
+      };
+      events.json.forEach((json, i) => {
+        if (size + json.length + 1 > KEEPALIVE_BUDGET) closeChunk(i);
+        size += json.length + 1;
+      });
+      closeChunk(events.json.length);
+      outbox.push(...parts);
+    }
+    release();
     for (const batch of outbox) {
       if (batch.sending && !batch.inWorker) continue;
       if (batchBytes(batch) > KEEPALIVE_BUDGET - keepaliveBytesInFlight) continue;

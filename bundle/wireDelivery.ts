@@ -67,11 +67,13 @@ export function wireDelivery(
     takeFullSnapshot();
   }
 
+  // Activity is remembered last: a storage write is slow, and the handler
+  // may be stopped at any point (transport.flushOnHide).
   onHidden(() => {
     try {
       if (!isActive() || !transport || !batcher) return;
+      transport.flushOnHide(batcher.peek(), batcher.take);
       rememberActivity(true);
-      transport.flushOnHide(batcher.take());
     } catch (error) {
       warn('could not flush on hide', error);
     }

@@ -86,7 +86,7 @@ export function captureNetwork(emit: Emit, options: NetworkCaptureOptions, inges
       const kept = options.sanitize ? options.sanitize(payload) : payload;
       if (kept) emit('tracker.network', kept, timestamp);
     } catch (error) {
-      warn('captureNetwork.sanitize threw; the request was not recorded', error);
+      warn('captureNetwork.sanitize threw; request not recorded', error);
     }
   }
 

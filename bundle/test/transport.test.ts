@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
 import {gunzipSync} from 'node:zlib';
 import {createTransport, type Lost, type TransportOptions} from '../transport';
-import {encodeEvents} from '../batcher';
+import {createBatcher, encodeEvents} from '../batcher';
 import type {DeliveryWorker} from '../deliveryWorker';
 import type {Answer} from '../postBatch';
 
@@ -270,7 +270,7 @@ test('on hide, a batch the worker has under way goes again from the page with ke
     const transport = transportWith({worker, onDelivered: () => delivered++});
     transport.enqueue(encodeEvents([event(100)]));
     await until(() => posted.length === 1);
-    transport.flushOnHide(encodeEvents([event(50)]));
+    transport.flushOnHide(encodeEvents([event(50)]), () => {});
     assert.equal(fetches.calls.length, 2, 'the batch under way and the events buffered');
     assert.ok(fetches.calls.every((call) => call.keepalive));
     assert.equal(new URL(fetches.calls[0].url).searchParams.get('seq'), new URL(posted[0]).searchParams.get('seq'));
@@ -282,6 +282,41 @@ test('on hide, a batch the worker has under way goes again from the page with ke
     assert.equal(transport.bufferedBytes(), 0);
   } finally {
     fetches.restore();
+  }
+});
+
+// Firefox cancels a closing tab's running script: a hide handler can stop at
+// any point, and the next hide event's handler runs (e2e/engines, "the last
+// batch is stored when the tab closes right after a burst of typing").
+test('a hide flush stopped at any point loses no event and sends none twice: the next one finishes it', async () => {
+  for (const stop of ['before the hide flush', 'before the batcher forgets', 'after the batcher forgot']) {
+    const fetches = stubFetch(stored);
+    try {
+      const transport = transportWith();
+      const batcher = createBatcher({flushIntervalMs: 60_000, maxBatchEvents: 1000, onBatch: () => assert.fail('no timed flush')});
+      for (let i = 0; i < 30; i++) batcher.add(event(4_000));
+      const sent = batcher.peek().json.slice();
+      const stopped = new Error('stopped');
+      const first = () => {
+        if (stop === 'before the hide flush') throw stopped;
+        transport.flushOnHide(batcher.peek(), () => {
+          if (stop === 'after the batcher forgot') batcher.take();
+          throw stopped;
+        });
+      };
+      assert.throws(first, stopped);
+      transport.flushOnHide(batcher.peek(), batcher.take);
+      assert.equal(batcher.peek().json.length, 0);
+      await transport.drain(1000);
+      const seqOf = (call: Call) => new URL(call.url).searchParams.get('seq');
+      const seqs = new Set(fetches.calls.map(seqOf));
+      const events = [...seqs].flatMap((seq) => JSON.parse(text(fetches.calls.find((call) => seqOf(call) === seq)!.body)));
+      assert.deepEqual(events.map((e: {data: unknown}) => JSON.stringify(e)), sent.map((json) => JSON.stringify(JSON.parse(json))), stop);
+      assert.ok(seqs.size > 1, 'split to fit the keepalive budget');
+      assert.equal(transport.bufferedBytes(), 0);
+    } finally {
+      fetches.restore();
+    }
   }
 });
 
